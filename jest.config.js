@@ -1,0 +1,1 @@
+export default { rootDir: 'dist', testEnvironment: 'node', transform: {}, testMatch: ['**/*.spec.js'] };
