@@ -45,6 +45,8 @@ export interface EmulatorContext {
   accessTokenTtlSeconds(): number;
   /** records an event, an outbound delivery or an email for the inspection page */
   recordActivity(activity: Omit<SandboxActivity, 'at' | 'provider'>): void;
+  /** current settings (startup options merged with `PUT /__sandbox/settings`) */
+  settings(): SandboxSettings;
 }
 
 export interface EmulatorDefinition {
@@ -56,4 +58,14 @@ export interface EmulatorDefinition {
   register(app: FastifyInstance, ctx: EmulatorContext): void | Promise<void>;
   /** forgets all state (control API: POST /__sandbox/reset) */
   reset(): void;
+  /**
+   * Provider-specific settings from startSandbox options or `PUT /__sandbox/settings` (the core keeps
+   * accessTokenTtlSeconds itself and passes every setting here, merged with the earlier ones).
+   */
+  applySettings?(settings: SandboxSettings): void;
+}
+
+export interface SandboxSettings {
+  accessTokenTtlSeconds?: number;
+  [setting: string]: unknown;
 }
