@@ -111,13 +111,13 @@ export class JobWorkers implements OnModuleInit, OnApplicationBootstrap, OnModul
         this.logger.error(`Job ${queue} ${job.id} failed permanently (${attempt}): ${reason}`);
         return { id: job.id, status: 'deadletter', output: failureOutput(err) };
       }
+      const last = job.retryCount >= handler.options.retryLimit;
       if (err instanceof RetryAfterError) {
         await this.failUntil(queue, job, err);
-        this.logger.warn(`Job ${queue} ${job.id} failed (${attempt}): ${reason}`);
+        this.logger[last ? 'error' : 'warn'](`Job ${queue} ${job.id} failed (${attempt}${last ? ', giving up' : ''}): ${reason}`);
         // Already settled above; pg-boss's own settle of this attempt is fenced and finds nothing to do.
         return { id: job.id, status: 'failed', output: failureOutput(err) };
       }
-      const last = job.retryCount >= handler.options.retryLimit;
       this.logger[last ? 'error' : 'warn'](`Job ${queue} ${job.id} failed (${attempt}${last ? ', giving up' : ''}): ${reason}`);
       return { id: job.id, status: 'failed', output: failureOutput(err) };
     }

@@ -1,0 +1,38 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { AuditModule } from './audit/audit.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { LoggingModule } from './common/logging.module.js';
+import { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
+import { TherapySessionsModule } from './therapy-sessions/therapy-sessions.module.js';
+
+export type AppRole = 'api' | 'worker';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  /** resolved by main.ts / worker.ts: DATABASE_URL or the embedded cluster */
+  databaseUrl: string;
+  role: AppRole;
+}
+
+@Module({})
+export class AppModule {
+  static register({ config, databaseUrl, role }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forConfig(config),
+        LoggingModule,
+        DatabaseModule.forUrl(databaseUrl, { poolSize: config.database.poolSize, applicationName: `teletherapy-${role}` }),
+        EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false }),
+        AuditModule,
+        AuthModule,
+        TherapySessionsModule,
+        HealthModule,
+      ],
+    };
+  }
+}
