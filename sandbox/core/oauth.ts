@@ -273,6 +273,11 @@ export class OAuthServer {
     return { user, clientId, scope, grantType, accessToken: match[1] };
   }
 
+  /** when an access token expires (ms on the sandbox clock), e.g. for a tokeninfo endpoint */
+  expiryOf(accessToken: string): number | undefined {
+    return this.accessTokens.get(accessToken)?.expiresAt;
+  }
+
   /** a Fastify preHandler that answers the flavor's 401 or remembers the principal for principal(request) */
   guard() {
     return async (request: FastifyRequest, reply: FastifyReply) => {
