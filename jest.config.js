@@ -7,6 +7,7 @@ export default {
   testMatch: ['**/*.spec.js', '**/*.e2e-spec.js'],
   globalSetup: '<rootDir>/test/support/global-setup.js',
   globalTeardown: '<rootDir>/test/support/global-teardown.js',
+  setupFiles: ['<rootDir>/test/support/preload-esm.js'],
   maxWorkers: 2,
   testTimeout: 30000,
 };

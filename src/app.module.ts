@@ -7,6 +7,7 @@ import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { JobsModule } from './jobs/index.js';
 import { TherapySessionsModule } from './therapy-sessions/therapy-sessions.module.js';
 
 export type AppRole = 'api' | 'worker';
@@ -28,6 +29,13 @@ export class AppModule {
         LoggingModule,
         DatabaseModule.forUrl(databaseUrl, { poolSize: config.database.poolSize, applicationName: `teletherapy-${role}` }),
         EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false }),
+        JobsModule.forRootAsync({
+          useFactory: () => ({
+            connectionString: databaseUrl,
+            // The worker role always works jobs; the API too when WORKER_INLINE=true (the default for npm start).
+            runWorkers: role === 'worker' || config.workerInline,
+          }),
+        }),
         AuditModule,
         AuthModule,
         TherapySessionsModule,

@@ -23,13 +23,13 @@ type LoginRequest = Record<string, any> & { ip?: string; body?: { email?: unknow
     ThrottlerModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => {
-        const { limit, ttlSeconds } = config.auth.loginRateLimit;
+        const { perAccount, perIp, ttlSeconds } = config.auth.loginRateLimit;
         return {
           throttlers: [
-            { name: 'login-ip', limit: limit * 4, ttl: ttlSeconds * 1000, getTracker: (req: LoginRequest) => String(req.ip) },
+            { name: 'login-ip', limit: perIp, ttl: ttlSeconds * 1000, getTracker: (req: LoginRequest) => String(req.ip) },
             {
               name: 'login-account',
-              limit,
+              limit: perAccount,
               ttl: ttlSeconds * 1000,
               getTracker: (req: LoginRequest) =>
                 typeof req.body?.email === 'string' ? req.body.email.trim().toLowerCase() : `ip:${req.ip}`,

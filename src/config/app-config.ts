@@ -40,7 +40,7 @@ export class AppConfig {
     jwtAudience: string;
     jwtTtlSeconds: number;
     admin?: { email: string; password: string; isSandboxDefault: boolean };
-    loginRateLimit: { limit: number; ttlSeconds: number };
+    loginRateLimit: { perAccount: number; perIp: number; ttlSeconds: number };
   };
   readonly encryption: { key: string; previousKeys: string[] };
   readonly workerInline: boolean;
@@ -141,7 +141,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       jwtTtlSeconds: env.integer('JWT_TTL_SECONDS', 900, 60, 86400),
       admin,
       loginRateLimit: {
-        limit: env.integer('LOGIN_RATE_LIMIT', 5, 1, 1000),
+        perAccount: env.integer('LOGIN_RATE_LIMIT', 5, 1, 10000),
+        perIp: env.integer('LOGIN_IP_RATE_LIMIT', 20, 1, 100000),
         ttlSeconds: env.integer('LOGIN_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86400),
       },
     },
