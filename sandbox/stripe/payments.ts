@@ -333,9 +333,6 @@ export class Payments {
     const previous = { amount_refunded: charge.amount_refunded, refunded: charge.refunded };
     charge.amount_refunded += amount;
     charge.refunded = charge.amount_refunded >= charge.amount_captured;
-    if (charge.refunds) {
-      charge.refunds.data.unshift(structuredClone(refund));
-    }
     this.store.emit('refund.created', refund, origin);
     this.store.emit('charge.refunded', charge, origin, previous.refunded === charge.refunded ? { amount_refunded: previous.amount_refunded } : previous);
     return refund;

@@ -151,6 +151,15 @@ export class StripeStore {
 
   /** Fields Stripe only returns when expanded (`includable` in the OpenAPI spec). */
   private includable(target: Record<string, unknown>, field: string): (() => unknown) | undefined {
+    if (target.object === 'charge' && field === 'refunds') {
+      const chargeId = target.id as string;
+      return () => ({
+        object: 'list',
+        data: [...this.refunds.values()].filter((r) => r.charge === chargeId).reverse().map((r) => structuredClone(r)),
+        has_more: false,
+        url: `/v1/charges/${chargeId}/refunds`,
+      });
+    }
     if (target.object !== 'invoice') return undefined;
     const invoiceId = target.id as string;
     if (field === 'confirmation_secret') {
