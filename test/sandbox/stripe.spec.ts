@@ -30,7 +30,7 @@ describe('Stripe emulator', () => {
   let stripe: Stripe;
 
   beforeAll(async () => {
-    harness = await startEmulator(createStripeEmulator(), { port: 0 });
+    harness = await startEmulator(createStripeEmulator({ apiKeys: [KEY, 'sk_test_other_account'] }), { port: 0 });
     stripe = client(harness);
   });
   afterAll(async () => harness.stop());
@@ -193,6 +193,12 @@ describe('Stripe emulator', () => {
       expect(first.headers.get('idempotent-replayed')).toBeNull();
       expect(again.headers.get('request-id')).not.toBe(first.headers.get('request-id'));
       await expect(stripe.customers.list()).resolves.toMatchObject({ data: [{ id: first.body.id }] });
+      const otherKey = await post(harness, '/v1/customers', 'metadata[k]=v&email=a%40example.test', {
+        'Idempotency-Key': 'key-1',
+        Authorization: 'Bearer sk_test_other_account',
+      });
+      expect(otherKey.headers.get('idempotent-replayed')).toBeNull();
+      expect(otherKey.body.id).not.toBe(first.body.id);
     });
 
     it('answers idempotency_error for the same key with different parameters or endpoint', async () => {
