@@ -48,7 +48,16 @@ export class AppConfig {
   readonly google: OAuthClientConfig & { apiBaseUrl?: string };
   readonly outlook: OAuthClientConfig;
   readonly microsoft: OAuthClientConfig & { tenantId: string; apiBaseUrl?: string };
-  readonly stripe: { secretKey?: string; publishableKey?: string; webhookSecrets: string[]; apiBaseUrl?: string };
+  readonly stripe: {
+    secretKey?: string;
+    publishableKey?: string;
+    webhookSecrets: string[];
+    apiBaseUrl?: string;
+    /** payments and subscriptions still pending after this long are re-read from Stripe by the reconciliation job */
+    reconcileAfterSeconds: number;
+    /** cron (UTC) of the reconciliation job */
+    reconcileCron: string;
+  };
   readonly zoom: OAuthClientConfig & { accountId?: string; webhookSecretToken?: string; apiBaseUrl?: string };
 
   constructor(values: Omit<AppConfig, 'toJSON' | 'isProduction'>) {
@@ -175,6 +184,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       publishableKey: env.string('STRIPE_PUBLISHABLE_KEY'),
       webhookSecrets: stripeSecrets,
       apiBaseUrl: env.url('STRIPE_API_BASE_URL'),
+      reconcileAfterSeconds: env.integer('PAYMENT_RECONCILE_AFTER_SECONDS', 900, 0, 30 * 86400),
+      reconcileCron: env.string('PAYMENT_RECONCILE_CRON', '*/5 * * * *')!,
     },
     zoom: {
       clientId: env.string('ZOOM_CLIENT_ID'),
