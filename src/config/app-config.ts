@@ -59,6 +59,10 @@ export class AppConfig {
     reconcileCron: string;
   };
   readonly zoom: OAuthClientConfig & { accountId?: string; webhookSecretToken?: string; apiBaseUrl?: string };
+  /** VIDEO_RECORDING_POLICY (none | local | cloud), VIDEO_REMINDER_OFFSETS_MINUTES (default 1440,60) */
+  readonly video: { recordingPolicy: 'none' | 'local' | 'cloud'; reminderOffsetsMinutes: number[] };
+  /** per-provider request budgets of calendar sync: `limit` requests per `windowSeconds` (the seed's numbers by default) */
+  readonly calendar: { rateLimits: Record<'google' | 'outlook' | 'apple', { limit: number; windowSeconds: number }> };
 
   constructor(values: Omit<AppConfig, 'toJSON' | 'isProduction'>) {
     Object.assign(this, values);
@@ -195,8 +199,33 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       webhookSecretToken: env.string('ZOOM_WEBHOOK_SECRET_TOKEN'),
       apiBaseUrl: env.url('ZOOM_API_BASE_URL'),
     },
+    video: {
+      // Recording a therapy session needs the client's consent: off unless the practice turns it on.
+      recordingPolicy: env.oneOf('VIDEO_RECORDING_POLICY', ['none', 'local', 'cloud'], 'none'),
+      reminderOffsetsMinutes: env.list('VIDEO_REMINDER_OFFSETS_MINUTES', ['1440', '60']).map(Number),
+    },
+    calendar: {
+      rateLimits: {
+        google: {
+          limit: env.integer('CALENDAR_GOOGLE_RATE_LIMIT', 1_000_000, 1, 100_000_000),
+          windowSeconds: env.integer('CALENDAR_GOOGLE_RATE_WINDOW_SECONDS', 86_400, 1, 86_400 * 31),
+        },
+        outlook: {
+          limit: env.integer('CALENDAR_OUTLOOK_RATE_LIMIT', 10_000, 1, 100_000_000),
+          windowSeconds: env.integer('CALENDAR_OUTLOOK_RATE_WINDOW_SECONDS', 600, 1, 86_400 * 31),
+        },
+        apple: {
+          limit: env.integer('CALENDAR_APPLE_RATE_LIMIT', 10, 1, 100_000_000),
+          windowSeconds: env.integer('CALENDAR_APPLE_RATE_WINDOW_SECONDS', 1, 1, 86_400 * 31),
+        },
+      },
+    },
   });
 
+  env.check(
+    config.video.reminderOffsetsMinutes.every((minutes) => Number.isInteger(minutes) && minutes > 0 && minutes <= 10080),
+    'VIDEO_REMINDER_OFFSETS_MINUTES must be a comma-separated list of minutes between 1 and 10080',
+  );
   if (production) {
     for (const [name, value] of [
       ['STRIPE_API_BASE_URL', config.stripe.apiBaseUrl],

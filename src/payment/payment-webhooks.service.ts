@@ -1,0 +1,212 @@
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AppException } from '../common/app-exception.js';
+import { decodeCursor, encodeCursor } from '../common/pagination.js';
+import { JobHandler, JobQueue, PermanentJobError, RetryAfterError, type QueuedJob } from '../jobs/index.js';
+import type { WebhookEventDto, WebhookEventsQueryDto } from './dto/payment.dto.js';
+import { PaymentErrors } from './payment-errors.js';
+import { PaymentStateService } from './payment-state.service.js';
+import { PaymentProviderError } from './providers/payment-provider.error.js';
+import { PaymentProvider } from './providers/payment-provider.js';
+import type { WebhookEvent } from './webhook-event.entity.js';
+
+export const WEBHOOK_EVENT_QUEUE = 'payment-webhook-event';
+
+interface WebhookEventJob {
+  webhookEventId: string;
+}
+
+export interface Delivery {
+  rawBody: Buffer | undefined;
+  signature: string | undefined;
+  receivedAt: Date;
+  started: number;
+}
+
+/**
+ * Inbound Stripe events: verified on the raw bytes, stored once (one INSERT ... ON CONFLICT DO NOTHING on the event
+ * id) before the 2xx, then applied in a job. Applying re-reads the object from Stripe, so the order in which events
+ * arrive does not matter.
+ */
+@Injectable()
+export class PaymentWebhooksService {
+  private readonly logger = new Logger(PaymentWebhooksService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly provider: PaymentProvider,
+    private readonly jobs: JobQueue,
+    private readonly state: PaymentStateService,
+  ) {}
+
+  async receive(delivery: Delivery): Promise<{ received: true; duplicate: boolean }> {
+    let event: { id: string; type: string };
+    try {
+      if (!delivery.rawBody || delivery.rawBody.length === 0) throw new AppException('WEBHOOK_ERROR', 'Empty webhook body');
+      event = this.provider.verifyWebhook(delivery.rawBody, delivery.signature);
+      if (!/^evt_[A-Za-z0-9]{1,250}$/.test(event.id) || typeof event.type !== 'string') {
+        throw new AppException('WEBHOOK_ERROR', 'The webhook body is not a Stripe event');
+      }
+    } catch (error) {
+      const status = error instanceof AppException ? error.status : HttpStatus.INTERNAL_SERVER_ERROR;
+      await this.logDelivery(delivery, { eventId: null, signatureValid: false, duplicate: false, status, error: (error as Error).message });
+      throw error;
+    }
+    // One statement stores the event (if new) and the delivery line; no SELECT-then-INSERT race.
+    const rows = (await this.dataSource.query(
+      `WITH stored AS (
+         INSERT INTO webhook_events (provider, provider_event_id, type, payload, received_at)
+         VALUES ($1, $2, $3, $4::jsonb, $5) ON CONFLICT (provider, provider_event_id) DO NOTHING RETURNING id
+       ), logged AS (
+         INSERT INTO webhook_delivery_logs (webhook_id, provider_event_id, received_at, signature_valid, duplicate, status_code, duration_ms)
+         SELECT $1, $2, $5, true, NOT EXISTS (SELECT 1 FROM stored), 200, $6
+       )
+       SELECT id FROM stored`,
+      [this.provider.name, event.id, event.type, delivery.rawBody!.toString('utf8'), delivery.receivedAt, performance.now() - delivery.started],
+    )) as Array<{ id: string }>;
+    const stored = rows[0];
+    // A crash between these two statements leaves the event 'received'; reconciliation enqueues such events again.
+    if (stored) await this.jobs.enqueue<WebhookEventJob>(WEBHOOK_EVENT_QUEUE, { webhookEventId: stored.id }, { id: stored.id });
+    return { received: true, duplicate: !stored };
+  }
+
+  private async logDelivery(
+    delivery: Delivery,
+    line: { eventId: string | null; signatureValid: boolean; duplicate: boolean; status: number; error: string | null },
+  ): Promise<void> {
+    await this.dataSource
+      .query(
+        `INSERT INTO webhook_delivery_logs (webhook_id, provider_event_id, received_at, signature_valid, duplicate, status_code, duration_ms, error)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [this.provider.name, line.eventId, delivery.receivedAt, line.signatureValid, line.duplicate, line.status, performance.now() - delivery.started, line.error],
+      )
+      .catch((error: Error) => this.logger.error(`webhook delivery log write failed: ${error.message}`));
+  }
+
+  @JobHandler({ queue: WEBHOOK_EVENT_QUEUE, retryLimit: 5, retryDelaySeconds: 1, retryBackoff: true, retryDelayMaxSeconds: 300, concurrency: 5 })
+  async handleEventJob(job: QueuedJob<WebhookEventJob>): Promise<void> {
+    await this.process(job.data.webhookEventId);
+  }
+
+  /** Applies one stored event. Processing an already processed event does nothing. */
+  async process(webhookEventId: string): Promise<void> {
+    const [claimed] = (await this.dataSource.query(
+      `UPDATE webhook_events SET status = 'processing', attempts = attempts + 1
+       WHERE id = $1 AND status NOT IN ('processed', 'ignored') RETURNING provider_event_id, payload`,
+      [webhookEventId],
+    )) as [Array<{ provider_event_id: string; payload: Record<string, unknown> }>, number];
+    const row = claimed[0];
+    if (!row) return;
+    try {
+      const applied = await this.apply(row.provider_event_id, row.payload);
+      await this.dataSource.query(
+        `UPDATE webhook_events SET status = $2, processed_at = now(), last_error = NULL WHERE id = $1`,
+        [webhookEventId, applied ? 'processed' : 'ignored'],
+      );
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await this.dataSource.query(`UPDATE webhook_events SET status = 'failed', last_error = $2 WHERE id = $1`, [webhookEventId, message.slice(0, 1000)]);
+      if (error instanceof PaymentProviderError && error.failure === 'RATE_LIMITED') {
+        throw new RetryAfterError(error.retryAfterSeconds ?? 30, error);
+      }
+      // The event stays 'failed' and visible to admins, who can replay it once the cause is fixed.
+      if (error instanceof PaymentProviderError && !error.retryable) throw new PermanentJobError(message, error);
+      throw error;
+    }
+  }
+
+  /** Returns false for events we do not act on. */
+  private async apply(eventId: string, payload: Record<string, unknown>): Promise<boolean> {
+    const facts = this.provider.describeEvent(payload);
+    if (facts.subject === 'none' || !facts.objectId) return false;
+    const history = facts.history ? { facts: facts.history, eventId } : undefined;
+    const readAt = new Date();
+    if (facts.subject === 'payment') {
+      const pi = await this.provider.getPaymentIntent(facts.objectId);
+      return (await this.state.applyPaymentIntent(this.provider.name, pi, readAt, history)) !== null;
+    }
+    const sub = await this.provider.getSubscription(facts.objectId);
+    return (await this.state.applySubscription(this.provider.name, sub, readAt, history)) !== null;
+  }
+
+  async list(query: WebhookEventsQueryDto): Promise<{ events: WebhookEventDto[]; nextCursor: string | null }> {
+    const limit = query.limit ?? 50;
+    const params: unknown[] = [limit + 1];
+    const where: string[] = [];
+    if (query.status) {
+      params.push(query.status);
+      where.push(`status = $${params.length}`);
+    }
+    if (query.cursor) {
+      const position = decodeCursor(query.cursor);
+      if (!/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(position.value) || !/^[0-9a-f-]{36}$/.test(position.id)) {
+        throw new AppException('VALIDATION_ERROR', 'cursor is not a cursor this API issued');
+      }
+      params.push(position.value, position.id);
+      where.push(`(received_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    const rows = (await this.dataSource.query(
+      `SELECT id, provider_event_id, type, status, attempts, last_error, received_at, processed_at,
+              to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+       FROM webhook_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY received_at DESC, id DESC LIMIT $1`,
+      params,
+    )) as Array<Record<string, any>>;
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return {
+      events: items.map((row) => ({
+        id: row.id,
+        eventId: row.provider_event_id,
+        type: row.type,
+        status: row.status,
+        attempts: row.attempts,
+        lastError: row.last_error,
+        receivedAt: new Date(row.received_at).toISOString(),
+        processedAt: row.processed_at ? new Date(row.processed_at).toISOString() : null,
+      })),
+      nextCursor: rows.length > limit && last ? encodeCursor({ value: last.cursor_at, id: last.id }) : null,
+    };
+  }
+
+  /** An admin re-runs processing of a stored event (after fixing what made it fail). */
+  async replay(id: string): Promise<WebhookEventDto> {
+    const byStripeId = id.startsWith('evt_');
+    const [updatedRows] = (await this.dataSource.query(
+      `UPDATE webhook_events SET status = 'received', last_error = NULL, processed_at = NULL
+       WHERE ${byStripeId ? 'provider_event_id' : 'id'} = $1 AND provider = $2 RETURNING id`,
+      [id, this.provider.name],
+    )) as [Array<{ id: string }>, number];
+    const updated = updatedRows[0];
+    if (!updated) throw new AppException(PaymentErrors.WEBHOOK_EVENT_NOT_FOUND, 'Webhook event not found', { status: HttpStatus.NOT_FOUND });
+    await this.jobs.enqueue<WebhookEventJob>(WEBHOOK_EVENT_QUEUE, { webhookEventId: updated.id }, { id: randomUUID() });
+    return this.get(updated.id);
+  }
+
+  async get(id: string): Promise<WebhookEventDto> {
+    const [row] = (await this.dataSource.query(`SELECT * FROM webhook_events WHERE id = $1`, [id])) as Array<Record<string, any>>;
+    if (!row) throw new AppException(PaymentErrors.WEBHOOK_EVENT_NOT_FOUND, 'Webhook event not found', { status: HttpStatus.NOT_FOUND });
+    return {
+      id: row.id,
+      eventId: row.provider_event_id,
+      type: row.type,
+      status: row.status,
+      attempts: row.attempts,
+      lastError: row.last_error,
+      receivedAt: new Date(row.received_at).toISOString(),
+      processedAt: row.processed_at ? new Date(row.processed_at).toISOString() : null,
+    };
+  }
+
+  /** Events stored but never picked up (a crash between storing and enqueueing): enqueue them again. */
+  async requeueStranded(olderThanSeconds: number): Promise<number> {
+    const rows = (await this.dataSource.query(
+      `SELECT id FROM webhook_events WHERE status = 'received' AND received_at < now() - make_interval(secs => $1) LIMIT 500`,
+      [olderThanSeconds],
+    )) as Array<Pick<WebhookEvent, 'id'>>;
+    for (const row of rows) await this.jobs.enqueue<WebhookEventJob>(WEBHOOK_EVENT_QUEUE, { webhookEventId: row.id }, { id: row.id });
+    return rows.length;
+  }
+}

@@ -1,0 +1,146 @@
+import { Injectable } from '@nestjs/common';
+import Stripe from 'stripe';
+import { AppException } from '../../../common/app-exception.js';
+import { AppConfig } from '../../../config/app-config.js';
+import { PaymentProvider, type CallOptions, type ProviderEvent } from '../payment-provider.js';
+import { parseStripeError } from './stripe-error.parser.js';
+import { describeStripeEvent } from './stripe-events.js';
+import { toEvent, toPaymentIntent, toRefund, toSubscription } from './stripe.mapper.js';
+
+/** Builds the SDK client; a base URL override (self-hosted gateway, the sandbox) keeps Stripe's paths. */
+function createClient(config: AppConfig['stripe']): Stripe | undefined {
+  if (!config.secretKey) return undefined;
+  const base = config.apiBaseUrl ? new URL(config.apiBaseUrl) : undefined;
+  return new Stripe(config.secretKey, {
+    maxNetworkRetries: 2,
+    timeout: 20_000,
+    telemetry: false,
+    ...(base && {
+      host: base.hostname,
+      port: Number(base.port || (base.protocol === 'https:' ? 443 : 80)),
+      protocol: base.protocol.replace(':', '') as 'http' | 'https',
+    }),
+  });
+}
+
+@Injectable()
+export class StripePaymentProvider extends PaymentProvider {
+  readonly name = 'stripe';
+
+  private readonly client: Stripe | undefined;
+
+  constructor(private readonly config: AppConfig) {
+    super();
+    this.client = createClient(config.stripe);
+  }
+
+  private get stripe(): Stripe {
+    if (!this.client) throw new AppException('PROVIDER_NOT_CONFIGURED', 'Stripe is not configured (STRIPE_SECRET_KEY)');
+    return this.client;
+  }
+
+  private async call<T>(run: (stripe: Stripe) => Promise<T>): Promise<T> {
+    const stripe = this.stripe;
+    try {
+      return await run(stripe);
+    } catch (error) {
+      throw parseStripeError(error);
+    }
+  }
+
+  createCustomer(input: { userId: string; email: string }, options: CallOptions = {}) {
+    return this.call(async (stripe) => {
+      const customer = await stripe.customers.create(
+        { email: input.email, metadata: { userId: input.userId } },
+        { idempotencyKey: options.idempotencyKey },
+      );
+      return customer.id;
+    });
+  }
+
+  createPaymentIntent(
+    input: { customerId: string; amountMinor: number; currency: string; metadata: Record<string, string> },
+    options: CallOptions = {},
+  ) {
+    return this.call(async (stripe) =>
+      toPaymentIntent(
+        await stripe.paymentIntents.create(
+          {
+            amount: input.amountMinor,
+            currency: input.currency,
+            customer: input.customerId,
+            metadata: input.metadata,
+            automatic_payment_methods: { enabled: true },
+          },
+          { idempotencyKey: options.idempotencyKey },
+        ),
+      ),
+    );
+  }
+
+  getPaymentIntent(id: string) {
+    return this.call(async (stripe) => toPaymentIntent(await stripe.paymentIntents.retrieve(id, { expand: ['latest_charge'] })));
+  }
+
+  createSubscription(input: { customerId: string; priceId: string; metadata: Record<string, string> }, options: CallOptions = {}) {
+    return this.call(async (stripe) =>
+      toSubscription(
+        await stripe.subscriptions.create(
+          {
+            customer: input.customerId,
+            items: [{ price: input.priceId }],
+            payment_behavior: 'default_incomplete',
+            payment_settings: { save_default_payment_method: 'on_subscription' },
+            metadata: input.metadata,
+            expand: ['latest_invoice.confirmation_secret'],
+          },
+          { idempotencyKey: options.idempotencyKey },
+        ),
+      ),
+    );
+  }
+
+  getSubscription(id: string) {
+    return this.call(async (stripe) => toSubscription(await stripe.subscriptions.retrieve(id)));
+  }
+
+  cancelSubscriptionAtPeriodEnd(id: string, options: CallOptions = {}) {
+    return this.call(async (stripe) =>
+      toSubscription(await stripe.subscriptions.update(id, { cancel_at_period_end: true }, { idempotencyKey: options.idempotencyKey })),
+    );
+  }
+
+  refund(input: { paymentIntentId: string; amountMinor?: number }, options: CallOptions = {}) {
+    return this.call(async (stripe) =>
+      toRefund(
+        await stripe.refunds.create(
+          { payment_intent: input.paymentIntentId, ...(input.amountMinor !== undefined && { amount: input.amountMinor }) },
+          { idempotencyKey: options.idempotencyKey },
+        ),
+      ),
+    );
+  }
+
+  describeEvent(payload: Record<string, unknown>) {
+    return describeStripeEvent(payload);
+  }
+
+  /** Any configured secret may match: during a rotation Stripe signs with the old and the new one. */
+  verifyWebhook(rawBody: Buffer, signatureHeader: string | undefined): ProviderEvent {
+    const secrets = this.config.stripe.webhookSecrets;
+    if (secrets.length === 0) throw new AppException('PROVIDER_NOT_CONFIGURED', 'Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)');
+    if (!signatureHeader) throw new AppException('WEBHOOK_ERROR', 'Missing Stripe-Signature header');
+    const stripe = this.stripe;
+    let lastError: unknown;
+    for (const secret of secrets) {
+      try {
+        return toEvent(stripe.webhooks.constructEvent(rawBody, signatureHeader, secret));
+      } catch (error) {
+        lastError = error;
+        // A payload that verified but is not JSON is not a signature problem: stop trying other secrets.
+        if (!(error instanceof Stripe.errors.StripeSignatureVerificationError)) break;
+      }
+    }
+    throw new AppException('WEBHOOK_ERROR', 'Webhook signature verification failed', { cause: lastError });
+  }
+}
