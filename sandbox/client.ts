@@ -11,6 +11,8 @@ import type { JournalEntry, QuotaSettings, SandboxActivity, SandboxSettings } fr
 import type { EmulatorStats, FaultSpec } from './core/server.js';
 import type { ExternalChange } from './google/index.js';
 import type { PushChannel, PushDelivery } from './google/push.js';
+import type { SimulatedAttendee } from './microsoft/mailbox.js';
+import type { SimulationInput } from './zoom/simulation.js';
 
 export class SandboxControlError extends Error {
   constructor(
@@ -23,6 +25,9 @@ export class SandboxControlError extends Error {
 
 export class SandboxControl {
   readonly google = new GoogleControl(this);
+  readonly stripe = new StripeControl(this);
+  readonly microsoft = new MicrosoftControl(this);
+  readonly zoom = new ZoomControl(this);
 
   constructor(readonly baseUrl: string) {}
 
@@ -113,5 +118,60 @@ export class GoogleControl {
 
   deliveries(): Promise<{ deliveries: PushDelivery[] }> {
     return this.control.request('GET', 'deliveries');
+  }
+}
+
+/** Stripe's controls (sandbox/stripe/README.md) */
+export class StripeControl {
+  constructor(private readonly control: SandboxControl) {}
+
+  addWebhookEndpoint(url: string, secret: string): Promise<unknown> {
+    return this.control.request('POST', 'webhook_endpoints', { url, secret });
+  }
+
+  /** settles a payment intent like a customer's bank would */
+  settlePaymentIntent(id: string, outcome: 'succeed' | 'fail' | 'require_action' | 'processing', declineCode?: string): Promise<unknown> {
+    return this.control.request('POST', `payment_intents/${encodeURIComponent(id)}/settle`, { outcome, declineCode });
+  }
+
+  /** moves a subscription one period on, its invoice paid or failed */
+  advanceSubscription(id: string, outcome: 'paid' | 'failed' = 'paid', declineCode?: string): Promise<unknown> {
+    return this.control.request('POST', `subscriptions/${encodeURIComponent(id)}/advance`, { outcome, declineCode });
+  }
+
+  /** the next `count` webhook deliveries are lost */
+  dropNextWebhooks(count = 1): Promise<unknown> {
+    return this.control.request('POST', 'webhooks/drop-next', { count });
+  }
+}
+
+/** Microsoft's controls (sandbox/microsoft/README.md) */
+export class MicrosoftControl {
+  constructor(private readonly control: SandboxControl) {}
+
+  upsertAccount(account: { email: string; displayName?: string; personal?: boolean }): Promise<unknown> {
+    return this.control.request('PUT', 'accounts', account);
+  }
+
+  revokeSessions(email: string): Promise<unknown> {
+    return this.control.request('POST', 'accounts/revoke', { email });
+  }
+
+  simulateMeeting(input: { meetingId?: string; joinWebUrl?: string; eventId?: string; attendees?: SimulatedAttendee[]; recording?: boolean }): Promise<unknown> {
+    return this.control.request('POST', 'meetings/simulate', input);
+  }
+}
+
+/** Zoom's controls (sandbox/zoom/README.md) */
+export class ZoomControl {
+  constructor(private readonly control: SandboxControl) {}
+
+  setWebhook(url: string, secretToken: string): Promise<unknown> {
+    return this.control.request('PUT', 'webhook', { url, secretToken });
+  }
+
+  /** the meeting takes place: participants join and leave, a recording completes, webhooks go out */
+  simulateMeeting(meetingId: string | number, input: SimulationInput = {}): Promise<unknown> {
+    return this.control.request('POST', `meetings/${encodeURIComponent(String(meetingId))}/simulate`, input);
   }
 }

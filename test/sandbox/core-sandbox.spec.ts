@@ -52,6 +52,17 @@ describe(startSandbox.name, () => {
     await expect(fetch(sandbox.pageUrl!, { method: 'POST' }).then((r) => r.status)).resolves.toBe(405);
   });
 
+  it('reaches the provider-specific controls through the typed client', async () => {
+    await expect(sandbox.control('stripe').stripe.addWebhookEndpoint('http://127.0.0.1:9/hook', 'whsec_test')).resolves.toBeDefined();
+    await expect(sandbox.control('microsoft').microsoft.upsertAccount({ email: 'someone@outlook.com', personal: true })).resolves.toMatchObject({
+      personal: true,
+    });
+    await expect(sandbox.control('zoom').zoom.setWebhook('http://127.0.0.1:9/zoom', 'secret')).resolves.toMatchObject({
+      webhook: { url: 'http://127.0.0.1:9/zoom' },
+    });
+    await expect(sandbox.control('google').google.events()).resolves.toEqual({ events: [] });
+  });
+
   it('escapes every HTML-significant character', () => {
     expect(escapeHtml(`<a href="x" onclick='y'>&</a>`)).toBe('&#60;a href=&#34;x&#34; onclick=&#39;y&#39;&#62;&#38;&#60;/a&#62;');
     expect(renderPage({ emulators: [], requests: [], activities: [], emails: [] })).toContain('nothing yet');
