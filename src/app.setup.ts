@@ -8,7 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { NestFactory } from '@nestjs/core';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { EnvelopeInterceptor } from './common/envelope.js';
-import { AllExceptionsFilter, toErrorEnvelope } from './common/exception.filter.js';
+import { AllExceptionsFilter } from './common/exception.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
 
@@ -54,11 +54,6 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-  });
-  // Errors raised by Fastify before Nest routes the request (body parsing, size) get the same envelope.
-  fastify.setErrorHandler(async (error, request, reply) => {
-    const { status, body } = toErrorEnvelope(error);
-    await reply.status(status).send({ ...body, requestId: request.id });
   });
 
   await app.register(helmet, {
