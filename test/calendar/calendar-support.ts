@@ -1,0 +1,20 @@
+import type { TestApp } from '../support/test-app.js';
+import { consent } from '../connections/consent.js';
+
+export const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Connects a user's Google or Outlook calendar over the API, as the web client would. */
+export async function connectOAuth(t: TestApp, token: string, provider: 'google' | 'outlook', loginHint: string) {
+  const started = await t.http.get(`/api/integrations/calendar/${provider}/authorize-url`).set(auth(token)).expect(200);
+  const { code, state } = await consent(started.body.data.url, loginHint);
+  return t.http.post(`/api/integrations/calendar/${provider}/connect`).set(auth(token)).send({ authCode: code, state });
+}
+
+export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (accept(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
