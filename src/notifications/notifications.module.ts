@@ -1,5 +1,10 @@
 import { Module } from '@nestjs/common';
+import { Mailer } from './mailer.service.js';
+import { MeetingReminderMail } from './meeting-reminder.mail.js';
 
-/** Placeholder wired into AppModule; its owner fills it in. */
-@Module({})
+/** Email notifications over SMTP (SMTP_URL): meeting reminders. */
+@Module({
+  providers: [Mailer, MeetingReminderMail],
+  exports: [Mailer, MeetingReminderMail],
+})
 export class NotificationsModule {}
