@@ -1,6 +1,5 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppException } from '../common/app-exception.js';
 import { decodeCursor, encodeCursor } from '../common/pagination.js';
@@ -10,12 +9,13 @@ import { PaymentErrors } from './payment-errors.js';
 import { PaymentStateService } from './payment-state.service.js';
 import { PaymentProviderError } from './providers/payment-provider.error.js';
 import { PaymentProvider } from './providers/payment-provider.js';
+import { EnqueueBatch } from './enqueue-batch.js';
 import type { WebhookEvent } from './webhook-event.entity.js';
 
-export const WEBHOOK_EVENT_QUEUE = 'payment-webhook-event';
+export const WEBHOOK_EVENT_QUEUE = 'payment-webhook-events';
 
 interface WebhookEventJob {
-  webhookEventId: string;
+  webhookEventIds: string[];
 }
 
 export interface Delivery {
@@ -33,6 +33,14 @@ export interface Delivery {
 @Injectable()
 export class PaymentWebhooksService {
   private readonly logger = new Logger(PaymentWebhooksService.name);
+
+  /**
+   * Events stored by concurrent deliveries share one job (one commit instead of one per event): each delivery
+   * waits until the job holding its event is enqueued, so a 2xx still means "stored and queued".
+   */
+  private readonly batch = new EnqueueBatch((ids) =>
+    this.jobs.enqueue<WebhookEventJob>(WEBHOOK_EVENT_QUEUE, { webhookEventIds: ids }).then(() => undefined),
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -68,7 +76,7 @@ export class PaymentWebhooksService {
     )) as Array<{ id: string }>;
     const stored = rows[0];
     // A crash between these two statements leaves the event 'received'; reconciliation enqueues such events again.
-    if (stored) await this.jobs.enqueue<WebhookEventJob>(WEBHOOK_EVENT_QUEUE, { webhookEventId: stored.id }, { id: stored.id });
+    if (stored) await this.batch.add(stored.id);
     return { received: true, duplicate: !stored };
   }
 
@@ -87,7 +95,16 @@ export class PaymentWebhooksService {
 
   @JobHandler({ queue: WEBHOOK_EVENT_QUEUE, retryLimit: 5, retryDelaySeconds: 1, retryBackoff: true, retryDelayMaxSeconds: 300, concurrency: 5 })
   async handleEventJob(job: QueuedJob<WebhookEventJob>): Promise<void> {
-    await this.process(job.data.webhookEventId);
+    const failures: unknown[] = [];
+    for (const id of job.data.webhookEventIds) {
+      // Each event on its own: one failing does not hold back the others; a retry skips the processed ones.
+      await this.process(id).catch((error: unknown) => failures.push(error));
+    }
+    if (failures.length === 0) return;
+    const retryAfter = failures.find((error): error is RetryAfterError => error instanceof RetryAfterError);
+    if (retryAfter) throw retryAfter;
+    if (failures.every((error) => error instanceof PermanentJobError)) throw failures[0];
+    throw failures.find((error) => !(error instanceof PermanentJobError));
   }
 
   /** Applies one stored event. Processing an already processed event does nothing. */
@@ -181,7 +198,7 @@ export class PaymentWebhooksService {
     )) as [Array<{ id: string }>, number];
     const updated = updatedRows[0];
     if (!updated) throw new AppException(PaymentErrors.WEBHOOK_EVENT_NOT_FOUND, 'Webhook event not found', { status: HttpStatus.NOT_FOUND });
-    await this.jobs.enqueue<WebhookEventJob>(WEBHOOK_EVENT_QUEUE, { webhookEventId: updated.id }, { id: randomUUID() });
+    await this.jobs.enqueue<WebhookEventJob>(WEBHOOK_EVENT_QUEUE, { webhookEventIds: [updated.id] });
     return this.get(updated.id);
   }
 
@@ -206,7 +223,7 @@ export class PaymentWebhooksService {
       `SELECT id FROM webhook_events WHERE status = 'received' AND received_at < now() - make_interval(secs => $1) LIMIT 500`,
       [olderThanSeconds],
     )) as Array<Pick<WebhookEvent, 'id'>>;
-    for (const row of rows) await this.jobs.enqueue<WebhookEventJob>(WEBHOOK_EVENT_QUEUE, { webhookEventId: row.id }, { id: row.id });
+    if (rows.length > 0) await this.jobs.enqueue<WebhookEventJob>(WEBHOOK_EVENT_QUEUE, { webhookEventIds: rows.map((row) => row.id) });
     return rows.length;
   }
 }
