@@ -345,4 +345,26 @@ describe(`${VideoController.name} with Zoom (e2e)`, () => {
       expect((await journal(kit.sandbox, 'zoom', since)).map((call) => `${call.method} ${call.path} ${call.status}`)).toEqual([`DELETE /v2/meetings/${meetingId} 204`]);
     });
   });
+
+  describe('a therapist’s own Zoom account', () => {
+    it('connects by OAuth and then hosts rooms with it instead of the practice account', async () => {
+      const token = kit.cast.otherTherapist.token;
+      const started = await http().get('/api/integrations/video/zoom/authorize-url').set(auth(token)).expect(200);
+      const redirect = await fetch(started.body.data.url, { redirect: 'manual' });
+      const location = new URL(redirect.headers.get('location')!);
+      const connected = await http()
+        .post('/api/integrations/video/zoom/connect')
+        .set(auth(token))
+        .send({ authCode: location.searchParams.get('code'), state: location.searchParams.get('state') })
+        .expect(200);
+      expect(connected.body).toMatchObject({ success: true, message: 'Zoom connected successfully', data: { provider: 'zoom' } });
+      const own = await sessionIn(kit.t, token, kit.cast.otherClient.id, 80);
+      const since = await lastSeq(kit.sandbox, 'zoom');
+      await http().post(`/api/integrations/video/sessions/${own.id}/zoom`).set(auth(token)).expect(201);
+      const calls = (await journal(kit.sandbox, 'zoom', since)).map((call) => `${call.method} ${call.path}`);
+      expect(calls).toEqual(['POST /v2/users/me/meetings']);
+      const [row] = (await db().query('SELECT auth_mode FROM video_meetings WHERE session_id = $1', [own.id])) as Array<{ auth_mode: string }>;
+      expect(row.auth_mode).toBe('user');
+    });
+  });
 });
