@@ -10,4 +10,4 @@ import { locateDatabase } from './src/database/database-location.js';
 const config = loadConfig();
 const location = await locateDatabase(config);
 
-export default createDataSource({ url: location.url, poolSize: 2, applicationName: 'typeorm-cli' });
+export default await createDataSource({ url: location.url, poolSize: 2, applicationName: 'typeorm-cli' });

@@ -4,7 +4,7 @@ import { createTestDatabase } from '../support/test-database.js';
 describe('migrations (e2e)', () => {
   it('apply on an empty database, are all reported applied, and revert cleanly to an empty schema', async () => {
     const db = await createTestDatabase('migrations');
-    const dataSource = await createDataSource({ url: db.url, poolSize: 2 }).initialize();
+    const dataSource = await (await createDataSource({ url: db.url, poolSize: 2 })).initialize();
     try {
       const applied = await runMigrations(dataSource);
       expect(applied.length).toBe(dataSource.migrations.length);
