@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup.js';
-import { ConfigError, loadConfig } from './config/app-config.js';
+import { closeOnSignals, runEntryPoint } from './common/process-lifecycle.js';
+import { loadConfig } from './config/app-config.js';
 import { locateDatabase } from './database/database-location.js';
 
 /** The API process (role "api"); with WORKER_INLINE=true (the default) it also runs the job workers. */
@@ -14,27 +15,10 @@ async function bootstrap(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   const url = `http://localhost:${config.port}`;
   logger.log(`API ready at ${url}/api in ${Math.round(performance.now() - started)} ms (Swagger UI: ${url}/api/docs)`);
-
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    logger.log(`${signal}: shutting down`);
+  closeOnSignals(logger, async () => {
     await app.close();
     await database.stop();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  });
 }
 
-try {
-  await bootstrap();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-  } else {
-    console.error('Start-up failed:', error);
-  }
-  process.exit(1);
-}
+await runEntryPoint(bootstrap);

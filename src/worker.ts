@@ -3,7 +3,8 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
-import { ConfigError, loadConfig } from './config/app-config.js';
+import { closeOnSignals, runEntryPoint } from './common/process-lifecycle.js';
+import { loadConfig } from './config/app-config.js';
 import { locateDatabase } from './database/database-location.js';
 
 /**
@@ -21,23 +22,11 @@ async function bootstrap(): Promise<void> {
   await app.init();
   const logger = new Logger('Worker');
   logger.log('Worker ready: processing jobs');
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    // Running jobs finish (or are released for a retry) before the process exits: see JobsModule.
-    logger.log(`${signal}: finishing running jobs, then stopping`);
+  // Running jobs finish (or are released for a retry) before the process exits: see JobsModule.
+  closeOnSignals(logger, async () => {
     await app.close();
     await database.stop();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  });
 }
 
-try {
-  await bootstrap();
-} catch (error) {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
-}
+await runEntryPoint(bootstrap);
