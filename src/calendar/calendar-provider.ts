@@ -53,6 +53,12 @@ export abstract class CalendarProvider {
   /** OAuth tokens (google, outlook) or stored credentials (apple) */
   abstract readonly access: 'oauth' | 'credentials';
 
+  /**
+   * Whether two concurrent writes of one event could make two events (find-then-create, as with Graph's extended
+   * property search); the sync then holds a cluster-wide lock per event. Providers with client-chosen ids do not.
+   */
+  readonly needsWriteLock: boolean = false;
+
   /** whether this server has the provider's client credentials */
   abstract configured(): boolean;
 

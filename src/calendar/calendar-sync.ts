@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { AppConfig } from '../config/app-config.js';
 import { DataSource } from 'typeorm';
 import { IntegrationLogService } from '../audit/integration-log.service.js';
 import { ConnectionReauthRequiredError } from '../connections/connections-errors.js';
@@ -25,12 +26,17 @@ export interface CallOptions {
  */
 @Injectable()
 export class CalendarCalls {
+  private readonly lockSlots: Semaphore;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly connections: ConnectionsService,
     private readonly limiter: ProviderRateLimiter,
     private readonly logs: IntegrationLogService,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.lockSlots = new Semaphore(Math.max(1, Math.floor(config.database.poolSize / 3)));
+  }
 
   async run<T>(provider: CalendarProvider, connection: ConnectionView, options: CallOptions, call: (access: ProviderAccess) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
@@ -62,6 +68,16 @@ export class CalendarCalls {
    * so two instances syncing one event one after the other: the second finds the first one's event.
    */
   async exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    // Each holder keeps a pool connection for the lock and needs others for its work: cap holders per process.
+    await this.lockSlots.acquire();
+    try {
+      return await this.exclusiveLocked(key, fn);
+    } finally {
+      this.lockSlots.release();
+    }
+  }
+
+  private async exclusiveLocked<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
@@ -86,4 +102,24 @@ export class CalendarCalls {
 
 function retryAfterSeconds(header: string | null | undefined): number {
   return RetryAfterError.fromHeader(header, undefined, 1).seconds;
+}
+
+class Semaphore {
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private available: number) {}
+
+  async acquire(): Promise<void> {
+    if (this.available > 0) {
+      this.available -= 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.available += 1;
+  }
 }

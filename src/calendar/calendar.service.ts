@@ -235,12 +235,12 @@ export class CalendarService {
 
   private async writeLink(link: CalendarEvent, session: TherapySession, provider: CalendarProvider, connection: ConnectionView, httpCode: string | null) {
     const content = sessionEventContent(session, { initials: await this.initialsFor(link.userId, session) });
-    const run = () =>
-      this.calls.exclusive(`calendar-event:${link.id}`, async () => {
-        // re-read under the lock: another instance may have written the event (and its provider id) meanwhile
-        const current = (await this.events.findOneBy({ id: link.id })) ?? link;
-        return this.calls.run(provider, connection, { action: 'events.upsert', sessionId: session.id }, (access) => provider.upsertEvent(access, content, refOf(current)));
-      });
+    const write = async () => {
+      // re-read (under the lock when there is one): another instance may have written the event meanwhile
+      const current = (await this.events.findOneBy({ id: link.id })) ?? link;
+      return this.calls.run(provider, connection, { action: 'events.upsert', sessionId: session.id }, (access) => provider.upsertEvent(access, content, refOf(current)));
+    };
+    const run = () => (provider.needsWriteLock ? this.calls.exclusive(`calendar-event:${link.id}`, write) : write());
     const written = httpCode ? await this.orFail(httpCode, run) : await run();
     link.providerEventId = written.providerEventId;
     link.calendarRef = written.calendarRef;

@@ -81,6 +81,8 @@ export function isConnectionProvider(value: string): value is ConnectionProvider
 @Injectable()
 export class ConnectionsService {
   private readonly logger = new Logger(ConnectionsService.name);
+  /** one refresh per connection in this process; other instances wait on the advisory lock */
+  private readonly refreshing = new Map<string, Promise<Connection>>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -229,7 +231,7 @@ export class ConnectionsService {
   async withAccessToken<T>(ref: ConnectionRef, fn: (accessToken: string, connection: ConnectionView) => Promise<T>): Promise<T> {
     let row = await this.load(ref);
     if (row.status === 'needs_reauth') throw new ConnectionReauthRequiredError(row.id, row.provider, row.statusReason ?? 'authorization revoked');
-    if (isExpiring(row)) row = await this.refreshOnce(row.id);
+    if (isExpiring(row)) row = await this.refreshShared(row.id);
     if (!row.accessTokenEnc) throw new ConnectionReauthRequiredError(row.id, row.provider, 'no access token stored');
     return fn(this.box.decrypt(row.accessTokenEnc, this.aad(row.userId, row.provider)), toView(row));
   }
@@ -252,6 +254,17 @@ export class ConnectionsService {
 
   async markNeedsReauth(id: string, reason: string): Promise<void> {
     await this.connections.update({ id }, { status: 'needs_reauth', statusReason: reason.slice(0, 500) });
+  }
+
+  // Callers in this process share one refresh: a waiter on the advisory lock holds a pool connection, and many of
+  // them could starve the pool the lock holder needs.
+  private refreshShared(id: string): Promise<Connection> {
+    let pending = this.refreshing.get(id);
+    if (!pending) {
+      pending = this.refreshOnce(id).finally(() => this.refreshing.delete(id));
+      this.refreshing.set(id, pending);
+    }
+    return pending;
   }
 
   /**

@@ -18,6 +18,7 @@ import { parseGraphError } from './parse-graph-error.js';
 export class OutlookCalendarProvider extends CalendarProvider {
   readonly name = 'outlook' as const;
   readonly access = 'oauth' as const;
+  override readonly needsWriteLock = true;
   private readonly baseUrl: string;
 
   constructor(private readonly config: AppConfig) {
