@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConnectionsModule } from '../connections/connections.module.js';
 import { TherapySessionsModule } from '../therapy-sessions/therapy-sessions.module.js';
+import { VideoModule } from '../video/video.module.js';
 import { CalendarEvent } from './calendar-event.entity.js';
 import { CalendarProviderRegistry } from './calendar-provider.registry.js';
 import { CalendarCalls } from './calendar-sync.js';
@@ -15,7 +16,8 @@ import { ProviderRateLimiter } from './rate-limiter.js';
 
 /** Adding a provider: a folder under providers/, its class here and in the registry factory, one name in CALENDAR_PROVIDERS. */
 @Module({
-  imports: [TypeOrmModule.forFeature([CalendarEvent]), ConnectionsModule, TherapySessionsModule],
+  // VideoModule: only its MeetingLinks (join links for event descriptions) and MeetingEvents
+  imports: [TypeOrmModule.forFeature([CalendarEvent]), ConnectionsModule, TherapySessionsModule, VideoModule],
   controllers: [CalendarController],
   providers: [
     GoogleCalendarProvider,

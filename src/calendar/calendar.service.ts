@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, In, MoreThan, Repository } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { Role, User } from '../auth/users/user.entity.js';
 import { AppException } from '../common/app-exception.js';
 import { ConnectionReauthRequiredError } from '../connections/connections-errors.js';
 import { ConnectionsService, type ConnectionView } from '../connections/connections.service.js';
+import { MeetingLinks } from '../video/meeting-links.js';
 import { assertValidTimeRange, TherapySessionsService } from '../therapy-sessions/therapy-sessions.service.js';
 import { SessionStatus, TherapySession } from '../therapy-sessions/therapy-session.entity.js';
 import { calendarNotConnected, CalendarProviderError } from './calendar-errors.js';
@@ -17,6 +18,9 @@ import { CalendarCalls } from './calendar-sync.js';
 import type { ConnectAppleDto, ConnectCalendarDto, CreateCalendarEventDto } from './calendar.dto.js';
 import { initialsOf, sessionEventContent } from './event-content.js';
 import { CaldavCalendarProvider, ICLOUD_CALDAV_URL } from './providers/caldav/caldav-calendar.provider.js';
+
+/** A session that ended longer ago than this is no longer watched for changes in external calendars. */
+export const DRIFT_WATCH_AFTER_END_MS = 86_400_000;
 
 const PROVIDER_LABEL: Record<CalendarProviderName, string> = { google: 'Google Calendar', outlook: 'Outlook Calendar', apple: 'Apple Calendar' };
 
@@ -39,6 +43,7 @@ export class CalendarService {
     private readonly calls: CalendarCalls,
     private readonly sessions: TherapySessionsService,
     private readonly caldav: CaldavCalendarProvider,
+    private readonly meetings: MeetingLinks,
   ) {}
 
   label(provider: CalendarProviderName): string {
@@ -179,7 +184,8 @@ export class CalendarService {
   async checkDrift(connectionId: string): Promise<SessionDrift[]> {
     const connection = await this.connections.get(connectionId);
     const provider = this.registry.get(connection.provider);
-    const links = await this.events.find({ where: { connectionId, state: 'synced' } });
+    // sessions long over are not watched any more (see the sweep)
+    const links = await this.events.find({ where: { connectionId, state: 'synced', syncedEnd: MoreThan(new Date(Date.now() - DRIFT_WATCH_AFTER_END_MS)) } });
     const found: SessionDrift[] = [];
     for (const link of links) {
       if (!link.sessionId || !link.syncedStart || !link.syncedEnd) continue;
@@ -194,10 +200,11 @@ export class CalendarService {
       }
       if (!drift) continue;
       found.push(drift);
+      // the same change seen again by the next poll keeps its first detectedAt
       await this.dataSource.query(
         `UPDATE therapy_sessions
             SET calendar_drift = COALESCE(calendar_drift, '{}'::jsonb) || jsonb_build_object($2::text, $3::jsonb)
-          WHERE id = $1`,
+          WHERE id = $1 AND (calendar_drift -> $2::text) - 'detectedAt' IS DISTINCT FROM $3::jsonb - 'detectedAt'`,
         [link.sessionId, `${provider.name}:${link.userId}`, JSON.stringify(drift)],
       );
     }
@@ -234,7 +241,8 @@ export class CalendarService {
   }
 
   private async writeLink(link: CalendarEvent, session: TherapySession, provider: CalendarProvider, connection: ConnectionView, httpCode: string | null) {
-    const content = sessionEventContent(session, { initials: await this.initialsFor(link.userId, session) });
+    // the same join link for therapist and client: never the host's start URL (see MeetingLinks)
+    const content = sessionEventContent(session, { initials: await this.initialsFor(link.userId, session), joinUrl: await this.meetings.joinUrl(session.id) });
     const write = async () => {
       // re-read (under the lock when there is one): another instance may have written the event meanwhile
       const current = (await this.events.findOneBy({ id: link.id })) ?? link;

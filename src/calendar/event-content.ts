@@ -28,17 +28,21 @@ export function offsetMinutes(instant: Date, timeZone: string): number {
 
 /**
  * A session's calendar entry. Calendars are shared, synced to phones and read by assistants, so by default it says
- * nothing about the client or the therapy: "Therapy session" and a pointer to the app. A therapist may opt in to the
- * client's initials in their own calendar.
+ * nothing about the client or the therapy: "Therapy session", the room's join link when there is one, and a pointer
+ * to the app. Only ever the join link: the host's start URL gives host rights to whoever reads the calendar. A
+ * therapist may opt in to the client's initials in their own calendar.
  */
 export function sessionEventContent(
   session: Pick<TherapySession, 'id' | 'startTime' | 'endTime' | 'timezone'>,
-  options: { initials?: string | null } = {},
+  options: { initials?: string | null; joinUrl?: string | null } = {},
 ): CalendarEventContent {
+  const description = options.joinUrl
+    ? `Join the video session: ${options.joinUrl}\n\nOpen the teletherapy app for the details. Reference: ${session.id}`
+    : `Open the teletherapy app for the details and the link to join. Reference: ${session.id}`;
   return {
     key: session.id,
     title: options.initials ? `Therapy session (${options.initials})` : 'Therapy session',
-    description: `Open the teletherapy app for the details and the link to join. Reference: ${session.id}`,
+    description,
     start: session.startTime,
     end: session.endTime,
     timeZone: session.timezone,

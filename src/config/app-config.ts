@@ -62,7 +62,11 @@ export class AppConfig {
   /** VIDEO_RECORDING_POLICY (none | local | cloud), VIDEO_REMINDER_OFFSETS_MINUTES (default 1440,60) */
   readonly video: { recordingPolicy: 'none' | 'local' | 'cloud'; reminderOffsetsMinutes: number[] };
   /** per-provider request budgets of calendar sync: `limit` requests per `windowSeconds` (the seed's numbers by default) */
-  readonly calendar: { rateLimits: Record<'google' | 'outlook' | 'apple', { limit: number; windowSeconds: number }> };
+  readonly calendar: {
+    rateLimits: Record<'google' | 'outlook' | 'apple', { limit: number; windowSeconds: number }>;
+    /** CALENDAR_DRIFT_CHECK_CRON (UTC): how often linked events are compared with the external calendars */
+    driftCheckCron: string;
+  };
 
   constructor(values: Omit<AppConfig, 'toJSON' | 'isProduction'>) {
     Object.assign(this, values);
@@ -219,12 +223,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
           windowSeconds: env.integer('CALENDAR_APPLE_RATE_WINDOW_SECONDS', 1, 1, 86_400 * 31),
         },
       },
+      driftCheckCron: env.string('CALENDAR_DRIFT_CHECK_CRON', '*/10 * * * *')!,
     },
   });
 
   env.check(
     config.video.reminderOffsetsMinutes.every((minutes) => Number.isInteger(minutes) && minutes > 0 && minutes <= 10080),
     'VIDEO_REMINDER_OFFSETS_MINUTES must be a comma-separated list of minutes between 1 and 10080',
+  );
+  env.check(
+    /^\S+(\s+\S+){4,5}$/.test(config.calendar.driftCheckCron.trim()),
+    'CALENDAR_DRIFT_CHECK_CRON must be a cron expression of 5 or 6 fields',
   );
   if (production) {
     for (const [name, value] of [

@@ -6,6 +6,7 @@ import { TherapySessionsModule } from '../therapy-sessions/therapy-sessions.modu
 import { ConnectedHosts } from './connected-hosts.js';
 import { HostConnections } from './host-connections.js';
 import { MeetingInsightsService } from './meeting-insights.service.js';
+import { MeetingLinks } from './meeting-links.js';
 import { MeetingSecrets } from './meeting-secrets.js';
 import { MeetingSyncJobs } from './meeting-sync.jobs.js';
 import { VIDEO_PROVIDER_LIST, VideoProviderRegistry } from './providers/provider-registry.js';
@@ -16,6 +17,7 @@ import { MeetingReminder } from './reminders/meeting-reminder.entity.js';
 import { MeetingRemindersService } from './reminders/meeting-reminders.service.js';
 import { VideoConnectionsService } from './video-connections.service.js';
 import { VideoMeeting } from './video-meeting.entity.js';
+import { VideoMeetingLinks } from './video-meeting-links.js';
 import { VideoController } from './video.controller.js';
 import { VideoService } from './video.service.js';
 import { VideoWebhookEvent } from './webhooks/video-webhook-event.entity.js';
@@ -46,6 +48,9 @@ import { ZoomWebhookService } from './webhooks/zoom-webhook.service.js';
     MeetingSyncJobs,
     VideoConnectionsService,
     ZoomWebhookService,
+    { provide: MeetingLinks, useClass: VideoMeetingLinks },
   ],
+  // the narrow read other modules (calendar) may use; see meeting-links.ts for the change event
+  exports: [MeetingLinks],
 })
 export class VideoModule {}

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, Not } from 'typeorm';
+import { DataSource, type EntityManager, Not } from 'typeorm';
 import { IntegrationLogService } from '../audit/integration-log.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { Role, User } from '../auth/users/user.entity.js';
@@ -10,6 +11,7 @@ import { AppConfig } from '../config/app-config.js';
 import { ConnectionReauthRequiredError } from '../connections/connections-errors.js';
 import { SessionStatus, type TherapySession } from '../therapy-sessions/therapy-session.entity.js';
 import { TherapySessionsService } from '../therapy-sessions/therapy-sessions.service.js';
+import { MeetingEvents, type MeetingChangedEvent } from './meeting-links.js';
 import { MeetingSecrets } from './meeting-secrets.js';
 import { VideoProviderRegistry } from './providers/provider-registry.js';
 import type { MeetingRef, VideoProvider } from './providers/video-provider.js';
@@ -40,6 +42,7 @@ export class VideoService {
     private readonly logs: IntegrationLogService,
     private readonly reminders: MeetingRemindersService,
     private readonly config: AppConfig,
+    private readonly events: EventEmitter2,
   ) {}
 
   /** Creates the session's room at the provider, or returns the one it already has (`created: false`). */
@@ -79,6 +82,7 @@ export class VideoService {
       await this.dataSource.transaction(async (manager) => {
         await manager.save(meeting);
         await this.reminders.schedule(manager, session);
+        await this.changed(session.id, manager);
       });
       return { meeting: this.createdView(meeting), created: true };
     } catch (error) {
@@ -142,6 +146,7 @@ export class VideoService {
       saved.startUrlEncrypted = this.secrets.seal(saved.id, 'start_url', input.startUrl ?? null);
       const stored = await manager.save(saved);
       if (!current && session.status === SessionStatus.Scheduled) await this.reminders.schedule(manager, session);
+      if (current?.joinUrl !== stored.joinUrl) await this.changed(session.id, manager);
       return stored;
     });
     return { meeting: this.view(meeting, true) };
@@ -155,7 +160,10 @@ export class VideoService {
     if (meeting.managed && meeting.externalId) {
       await this.track(user, provider, 'meeting.delete', session.id, () => provider.deleteMeeting(this.ref(meeting, session)));
     }
-    await this.dataSource.manager.update(VideoMeeting, { id: meeting.id }, { status: MeetingStatus.Deleted, deletedAt: new Date() });
+    await this.dataSource.transaction(async (manager) => {
+      await manager.update(VideoMeeting, { id: meeting.id }, { status: MeetingStatus.Deleted, deletedAt: new Date() });
+      await this.changed(session.id, manager);
+    });
     return { provider: meeting.provider, meetingId: meeting.externalId };
   }
 
@@ -203,6 +211,12 @@ export class VideoService {
   /** A provider call from a job: integration_logs; errors pass unchanged (ConnectionReauthRequiredError is permanent). */
   trackInJob<T>(user: Pick<AuthUser, 'id'> | null, provider: VideoProvider, action: string, sessionId: string, run: () => Promise<T>): Promise<T> {
     return this.logs.track({ userId: user?.id ?? null, provider: provider.name, action, sessionId }, run);
+  }
+
+  /** Tells subscribers (calendar events carry the join link) inside the transaction that changed the room. */
+  private async changed(sessionId: string, manager: EntityManager): Promise<void> {
+    const event: MeetingChangedEvent = { sessionId, manager };
+    await this.events.emitAsync(MeetingEvents.Changed, event);
   }
 
   private async live(sessionId: string, provider?: VideoProviderName): Promise<VideoMeeting> {
