@@ -18,7 +18,7 @@ export class PaymentWebhooksController {
   @HttpCode(HttpStatus.OK)
   @ApiExcludeEndpoint()
   stripe(@Req() req: RawBodyRequest<FastifyRequest>, @Headers('stripe-signature') signature?: string) {
-    return this.webhooks.receive({ rawBody: req.rawBody, signature, receivedAt: new Date(), started: performance.now() });
+    return this.webhooks.receive({ rawBody: req.rawBody, parsedBody: req.body, signature, receivedAt: new Date(), started: performance.now() });
   }
 
   @Get('events')

@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppException } from '../common/app-exception.js';
@@ -9,8 +9,9 @@ import { PaymentErrors } from './payment-errors.js';
 import { PaymentStateService } from './payment-state.service.js';
 import { PaymentProviderError } from './providers/payment-provider.error.js';
 import { PaymentProvider } from './providers/payment-provider.js';
-import { EnqueueBatch } from './enqueue-batch.js';
 import type { WebhookEvent } from './webhook-event.entity.js';
+import { GroupCommit } from './group-commit.js';
+import { WebhookInbox } from './webhook-inbox.js';
 
 export const WEBHOOK_EVENT_QUEUE = 'payment-webhook-events';
 
@@ -20,26 +21,29 @@ interface WebhookEventJob {
 
 export interface Delivery {
   rawBody: Buffer | undefined;
+  /** the body as the JSON parser already read it from rawBody (spares parsing the same bytes twice) */
+  parsedBody?: unknown;
   signature: string | undefined;
   receivedAt: Date;
   started: number;
 }
 
 /**
- * Inbound Stripe events: verified on the raw bytes, stored once (one INSERT ... ON CONFLICT DO NOTHING on the event
- * id) before the 2xx, then applied in a job. Applying re-reads the object from Stripe, so the order in which events
+ * Inbound Stripe events: verified on the raw bytes, stored once (INSERT ... ON CONFLICT DO NOTHING on the event id)
+ * before the 2xx, then applied in a job. Applying re-reads the object from Stripe, so the order in which events
  * arrive does not matter.
  */
 @Injectable()
-export class PaymentWebhooksService {
+export class PaymentWebhooksService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(PaymentWebhooksService.name);
-
-  /**
-   * Events stored by concurrent deliveries share one job (one commit instead of one per event): each delivery
-   * waits until the job holding its event is enqueued, so a 2xx still means "stored and queued".
-   */
-  private readonly batch = new EnqueueBatch((ids) =>
-    this.jobs.enqueue<WebhookEventJob>(WEBHOOK_EVENT_QUEUE, { webhookEventIds: ids }).then(() => undefined),
+  private readonly inbox: WebhookInbox;
+  /** Events stored meanwhile share one job (one insert and commit in pg-boss instead of one per event). */
+  private readonly enqueueing = new GroupCommit<string[], void>(
+    async (groups) => {
+      await this.jobs.enqueue<WebhookEventJob>(WEBHOOK_EVENT_QUEUE, { webhookEventIds: groups.flat() });
+      return groups.map(() => undefined);
+    },
+    { maxInFlight: 1, maxSize: 50 },
   );
 
   constructor(
@@ -47,13 +51,26 @@ export class PaymentWebhooksService {
     private readonly provider: PaymentProvider,
     private readonly jobs: JobQueue,
     private readonly state: PaymentStateService,
-  ) {}
+  ) {
+    // The delivery does not wait for its job: a stored event is never lost, see WebhookInbox.
+    this.inbox = new WebhookInbox(dataSource, provider.name, (webhookEventIds) => {
+      this.enqueueing.add(webhookEventIds).catch((error: Error) => {
+        this.logger.warn(`enqueueing ${webhookEventIds.length} stored webhook events failed (reconciliation will): ${error.message}`);
+      });
+    });
+  }
+
+  /** Deliveries already verified finish storing, and stored events get their job, before the connections close. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.inbox.drained();
+    await this.enqueueing.drained();
+  }
 
   async receive(delivery: Delivery): Promise<{ received: true; duplicate: boolean }> {
     let event: { id: string; type: string };
     try {
       if (!delivery.rawBody || delivery.rawBody.length === 0) throw new AppException('WEBHOOK_ERROR', 'Empty webhook body');
-      event = this.provider.verifyWebhook(delivery.rawBody, delivery.signature);
+      event = this.provider.verifyWebhook(delivery.rawBody, delivery.signature, delivery.parsedBody);
       if (!/^evt_[A-Za-z0-9]{1,250}$/.test(event.id) || typeof event.type !== 'string') {
         throw new AppException('WEBHOOK_ERROR', 'The webhook body is not a Stripe event');
       }
@@ -62,22 +79,14 @@ export class PaymentWebhooksService {
       await this.logDelivery(delivery, { eventId: null, signatureValid: false, duplicate: false, status, error: (error as Error).message });
       throw error;
     }
-    // One statement stores the event (if new) and the delivery line; no SELECT-then-INSERT race.
-    const rows = (await this.dataSource.query(
-      `WITH stored AS (
-         INSERT INTO webhook_events (provider, provider_event_id, type, payload, received_at)
-         VALUES ($1, $2, $3, $4::jsonb, $5) ON CONFLICT (provider, provider_event_id) DO NOTHING RETURNING id
-       ), logged AS (
-         INSERT INTO webhook_delivery_logs (webhook_id, provider_event_id, received_at, signature_valid, duplicate, status_code, duration_ms)
-         SELECT $1, $2, $5, true, NOT EXISTS (SELECT 1 FROM stored), 200, $6
-       )
-       SELECT id FROM stored`,
-      [this.provider.name, event.id, event.type, delivery.rawBody!.toString('utf8'), delivery.receivedAt, performance.now() - delivery.started],
-    )) as Array<{ id: string }>;
-    const stored = rows[0];
-    // A crash between these two statements leaves the event 'received'; reconciliation enqueues such events again.
-    if (stored) await this.batch.add(stored.id);
-    return { received: true, duplicate: !stored };
+    const stored = await this.inbox.add({
+      eventId: event.id,
+      type: event.type,
+      payload: delivery.rawBody.toString('utf8'),
+      receivedAt: delivery.receivedAt,
+      started: delivery.started,
+    });
+    return { received: true, duplicate: stored === null };
   }
 
   private async logDelivery(

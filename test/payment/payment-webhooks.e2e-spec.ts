@@ -154,6 +154,22 @@ describe(`${PaymentWebhooksController.name} (e2e, Stripe emulator)`, () => {
     expect(row).toEqual({ event_type: 'payment_succeeded', status: 'succeeded', metadata: { paymentIntentId, sessionId, source: 'reconciliation' } });
   });
 
+  it('processes an event stored but never queued (the process died before its enqueue) through reconciliation', async () => {
+    const { paymentIntentId } = await newIntent(80);
+    const event = await settleSilently(paymentIntentId);
+    // What a crash between the commit and the fire-and-forget enqueue leaves behind: a 'received' row and no job.
+    await db(kit.t).query(
+      `INSERT INTO webhook_events (provider, provider_event_id, type, payload, received_at) VALUES ('stripe', $1, $2, $3, now() - interval '2 minutes')`,
+      [event.id, event.type, JSON.stringify(event)],
+    );
+    await kit.t.app.get(JobQueue).enqueue(RECONCILE_QUEUE, {});
+    const [row] = await eventually(
+      () => db(kit.t).query(`SELECT status, attempts FROM webhook_events WHERE provider_event_id = $1`, [event.id]),
+      (rows: any[]) => rows[0]?.status === 'processed',
+    );
+    expect(row).toEqual({ status: 'processed', attempts: 1 });
+  });
+
   it('keeps a failed event visible to admins and replays it', async () => {
     const { sessionId, paymentIntentId } = await newIntent(60);
     const event = await settleSilently(paymentIntentId);

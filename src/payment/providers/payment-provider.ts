@@ -103,6 +103,9 @@ export abstract class PaymentProvider {
   /** Reads a stored event (the verified payload) into what it means for us. */
   abstract describeEvent(payload: Record<string, unknown>): PaymentEventFacts;
 
-  /** Verifies the signature over the exact bytes received; throws WEBHOOK_ERROR when no configured secret matches. */
-  abstract verifyWebhook(rawBody: Buffer, signatureHeader: string | undefined): ProviderEvent;
+  /**
+   * Verifies the signature over the exact bytes received; throws WEBHOOK_ERROR when no configured secret matches.
+   * `parsedBody`, when given, is what a JSON parser made of these same bytes; it is used instead of parsing again.
+   */
+  abstract verifyWebhook(rawBody: Buffer, signatureHeader: string | undefined, parsedBody?: unknown): ProviderEvent;
 }

@@ -125,16 +125,24 @@ export class StripePaymentProvider extends PaymentProvider {
     return describeStripeEvent(payload);
   }
 
-  /** Any configured secret may match: during a rotation Stripe signs with the old and the new one. */
-  verifyWebhook(rawBody: Buffer, signatureHeader: string | undefined): ProviderEvent {
+  /**
+   * Any configured secret may match: during a rotation Stripe signs with the old and the new one. The signature is
+   * checked exactly as `constructEvent` does (raw bytes, 5-minute tolerance); only the JSON parse is shared.
+   */
+  verifyWebhook(rawBody: Buffer, signatureHeader: string | undefined, parsedBody?: unknown): ProviderEvent {
     const secrets = this.config.stripe.webhookSecrets;
     if (secrets.length === 0) throw new AppException('PROVIDER_NOT_CONFIGURED', 'Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)');
     if (!signatureHeader) throw new AppException('WEBHOOK_ERROR', 'Missing Stripe-Signature header');
-    const stripe = this.stripe;
+    const { signature } = this.stripe.webhooks;
+    if (!signature) throw new Error('The Stripe SDK has no webhook signature helper');
     let lastError: unknown;
     for (const secret of secrets) {
       try {
-        return toEvent(stripe.webhooks.constructEvent(rawBody, signatureHeader, secret));
+        signature.verifyHeader(rawBody, signatureHeader, secret, this.stripe.webhooks.DEFAULT_TOLERANCE);
+        const event = isObject(parsedBody) ? parsedBody : (JSON.parse(rawBody.toString('utf8')) as Record<string, unknown>);
+        // As constructEvent: a v2 "thin" event notification is not a webhook event.
+        if (event.object === 'v2.core.event') throw new Error('A thin event notification is not a webhook event');
+        return toEvent(event as unknown as Stripe.Event);
       } catch (error) {
         lastError = error;
         // A payload that verified but is not JSON is not a signature problem: stop trying other secrets.
@@ -143,4 +151,8 @@ export class StripePaymentProvider extends PaymentProvider {
     }
     throw new AppException('WEBHOOK_ERROR', 'Webhook signature verification failed', { cause: lastError });
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
