@@ -2,6 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEnum, IsIn, IsOptional, IsUUID } from 'class-validator';
 import { PageQueryDto } from '../common/pagination.js';
 import { IsIanaTimeZone, IsInstant } from '../common/validators.js';
+import type { AuthUser } from '../auth/auth-user.js';
+import { Role } from '../auth/users/user.entity.js';
 import { SessionStatus, type TherapySession } from './therapy-session.entity.js';
 
 export class CreateSessionDto {
@@ -66,6 +68,26 @@ export class ListSessionsQueryDto extends PageQueryDto {
   to?: string;
 }
 
+export class CalendarDriftDto {
+  @ApiProperty({ example: 'google' })
+  provider: string;
+
+  @ApiProperty({ format: 'uuid', description: 'Whose calendar the change was seen in' })
+  userId: string;
+
+  @ApiProperty({ enum: ['deleted', 'moved'] })
+  change: 'deleted' | 'moved';
+
+  @ApiPropertyOptional({ description: 'The new start, when moved' })
+  start?: string;
+
+  @ApiPropertyOptional({ description: 'The new end, when moved' })
+  end?: string;
+
+  @ApiProperty()
+  detectedAt: string;
+}
+
 export class SessionDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
@@ -91,13 +113,26 @@ export class SessionDto {
   @ApiProperty({ nullable: true, type: String })
   cancelledAt: string | null;
 
+  @ApiProperty({ enum: ['unpaid', 'pending', 'paid', 'partially_refunded', 'refunded'] })
+  paymentStatus: string;
+
+  @ApiProperty({
+    type: [CalendarDriftDto],
+    description: 'Changes seen in linked external calendars (event deleted or moved there); nothing is changed silently',
+  })
+  calendarDrift: CalendarDriftDto[];
+
   @ApiProperty()
   createdAt: string;
 
   @ApiProperty()
   updatedAt: string;
 
-  static from(session: TherapySession): SessionDto {
+  /** A client sees drift in their own calendar only; the session's therapist and admins see all of it. */
+  static from(session: TherapySession, viewer: AuthUser): SessionDto {
+    const drift = Object.values(session.calendarDrift ?? {}).filter(
+      (entry) => viewer.role !== Role.Client || entry.userId === viewer.id,
+    );
     return {
       id: session.id,
       clientId: session.clientId,
@@ -107,6 +142,8 @@ export class SessionDto {
       timezone: session.timezone,
       status: session.status,
       cancelledAt: session.cancelledAt?.toISOString() ?? null,
+      paymentStatus: session.paymentStatus,
+      calendarDrift: drift,
       createdAt: session.createdAt.toISOString(),
       updatedAt: session.updatedAt.toISOString(),
     };

@@ -6,6 +6,16 @@ export enum SessionStatus {
   Completed = 'completed',
 }
 
+export interface CalendarDriftEntry {
+  provider: string;
+  /** whose calendar the change was seen in */
+  userId: string;
+  change: 'deleted' | 'moved';
+  start?: string;
+  end?: string;
+  detectedAt: string;
+}
+
 @Entity('therapy_sessions')
 export class TherapySession {
   @PrimaryGeneratedColumn('uuid')
@@ -32,6 +42,17 @@ export class TherapySession {
 
   @Column('timestamptz', { name: 'cancelled_at', nullable: true })
   cancelledAt: Date | null;
+
+  /** maintained by the payment module (its migration adds the column); read-only here */
+  @Column({ type: 'text', name: 'payment_status', insert: false, update: false })
+  paymentStatus: string;
+
+  /**
+   * What the calendar module found changed in linked external calendars, keyed by `<provider>:<userId>`; read-only
+   * here: nothing is changed silently, the session shows it.
+   */
+  @Column({ type: 'jsonb', name: 'calendar_drift', nullable: true, insert: false, update: false })
+  calendarDrift: Record<string, CalendarDriftEntry> | null;
 
   @Column('uuid', { name: 'created_by' })
   createdBy: string;

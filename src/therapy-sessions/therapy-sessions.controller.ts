@@ -18,7 +18,7 @@ export class TherapySessionsController {
   @ApiEnvelope(SessionDto, { status: HttpStatus.CREATED })
   @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND)
   async create(@CurrentUser() user: AuthUser, @Body() body: CreateSessionDto): Promise<SessionDto> {
-    return SessionDto.from(await this.sessions.create(user, body));
+    return SessionDto.from(await this.sessions.create(user, body), user);
   }
 
   @Get()
@@ -28,7 +28,7 @@ export class TherapySessionsController {
   @ApiErrors(HttpStatus.BAD_REQUEST)
   async list(@CurrentUser() user: AuthUser, @Query() query: ListSessionsQueryDto): Promise<SessionPageDto> {
     const page = await this.sessions.list(user, query);
-    return { items: page.items.map(SessionDto.from), nextCursor: page.nextCursor };
+    return { items: page.items.map((session) => SessionDto.from(session, user)), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
@@ -36,7 +36,7 @@ export class TherapySessionsController {
   @ApiEnvelope(SessionDto)
   @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND)
   async get(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<SessionDto> {
-    return SessionDto.from(await this.sessions.get(user, id));
+    return SessionDto.from(await this.sessions.get(user, id), user);
   }
 
   @Patch(':id')
@@ -49,7 +49,7 @@ export class TherapySessionsController {
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: UpdateSessionDto,
   ): Promise<SessionDto> {
-    return SessionDto.from(await this.sessions.update(user, id, body));
+    return SessionDto.from(await this.sessions.update(user, id, body), user);
   }
 
   @Delete(':id')
@@ -58,6 +58,6 @@ export class TherapySessionsController {
   @ApiEnvelope(SessionDto)
   @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND, HttpStatus.CONFLICT)
   async cancel(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<SessionDto> {
-    return SessionDto.from(await this.sessions.cancel(user, id));
+    return SessionDto.from(await this.sessions.cancel(user, id), user);
   }
 }

@@ -55,7 +55,8 @@ export class TherapySessionsService {
         }),
       );
       await this.emit(SessionEvents.Created, { session, actor, manager });
-      return session;
+      // Re-read: columns other modules maintain (payment status, calendar drift) get their database defaults.
+      return manager.findOneByOrFail(TherapySession, { id: session.id });
     });
   }
 

@@ -21,12 +21,12 @@ describe(`${TherapySessionsController.name} (e2e)`, () => {
 
   describe('GET /api/sessions/:id', () => {
     it.each([
-      ['the therapist', () => cast.therapist.token, 200],
-      ['the client', () => cast.client.token, 200],
-      ['an admin', () => cast.adminToken, 200],
-      ['another therapist', () => cast.otherTherapist.token, 404],
-      ['another client', () => cast.otherClient.token, 404],
-    ])('answers %s with %i', async (_who, token, status) => {
+      { who: 'the therapist', token: () => cast.therapist.token, status: 200 },
+      { who: 'the client', token: () => cast.client.token, status: 200 },
+      { who: 'an admin', token: () => cast.adminToken, status: 200 },
+      { who: 'another therapist', token: () => cast.otherTherapist.token, status: 404 },
+      { who: 'another client', token: () => cast.otherClient.token, status: 404 },
+    ])('answers $who with $status', async ({ token, status }) => {
       const response = await t.http.get(`/api/sessions/${session.id}`).set(auth(token())).expect(status);
       if (status === 200) expect(response.body.data).toMatchObject({ id: session.id, status: 'scheduled', timezone: 'Europe/Berlin' });
       else expect(response.body).toMatchObject({ success: false, code: 'SESSION_NOT_FOUND' });
@@ -47,7 +47,13 @@ describe(`${TherapySessionsController.name} (e2e)`, () => {
 
     it('lets a therapist schedule with their own client', async () => {
       const response = await t.http.post('/api/sessions').set(auth(cast.therapist.token)).send({ clientId: cast.client.id, ...slot() }).expect(201);
-      expect(response.body.data).toMatchObject({ therapistId: cast.therapist.id, clientId: cast.client.id, status: 'scheduled' });
+      expect(response.body.data).toMatchObject({
+        therapistId: cast.therapist.id,
+        clientId: cast.client.id,
+        status: 'scheduled',
+        paymentStatus: 'unpaid',
+        calendarDrift: [],
+      });
     });
 
     it("answers 404 for another therapist's client and stores nothing", async () => {
@@ -133,10 +139,10 @@ describe(`${TherapySessionsController.name} (e2e)`, () => {
     });
 
     it.each([
-      ['another therapist', () => cast.otherTherapist.token, 404],
-      ['another client', () => cast.otherClient.token, 403],
-      ['the client', () => cast.client.token, 403],
-    ])('refuses %s (%i) and changes nothing', async (_who, token, status) => {
+      { who: 'another therapist', token: () => cast.otherTherapist.token, status: 404 },
+      { who: 'another client', token: () => cast.otherClient.token, status: 403 },
+      { who: 'the client', token: () => cast.client.token, status: 403 },
+    ])('refuses $who ($status) and changes nothing', async ({ token, status }) => {
       await t.http.patch(`/api/sessions/${session.id}`).set(auth(token())).send({ timezone: 'UTC' }).expect(status);
       await t.http.delete(`/api/sessions/${session.id}`).set(auth(token())).expect(status);
       const after = await t.http.get(`/api/sessions/${session.id}`).set(auth(cast.therapist.token)).expect(200);
@@ -152,6 +158,23 @@ describe(`${TherapySessionsController.name} (e2e)`, () => {
       const moved = await t.http.patch(`/api/sessions/${own.id}`).set(auth(cast.therapist.token)).send({ timezone: 'UTC' }).expect(409);
       expect(moved.body.code).toBe('INVALID_SESSION_STATE');
     });
+  });
+
+  it('shows calendar drift in the session: the therapist all of it, a client only their own calendar’s', async () => {
+    const own = await createSession(t, cast.therapist.token, cast.client.id, { daysAhead: 8 });
+    const drift = {
+      [`google:${cast.therapist.id}`]: { provider: 'google', userId: cast.therapist.id, change: 'deleted', detectedAt: new Date().toISOString() },
+      [`outlook:${cast.client.id}`]: { provider: 'outlook', userId: cast.client.id, change: 'moved', detectedAt: new Date().toISOString() },
+    };
+    await t.app.get(DataSource).query('UPDATE therapy_sessions SET calendar_drift = $2 WHERE id = $1', [own.id, JSON.stringify(drift)]);
+    const asTherapist = await t.http.get(`/api/sessions/${own.id}`).set(auth(cast.therapist.token)).expect(200);
+    expect(asTherapist.body.data.calendarDrift).toHaveLength(2);
+    const asClient = await t.http.get(`/api/sessions/${own.id}`).set(auth(cast.client.token)).expect(200);
+    expect(asClient.body.data.calendarDrift).toEqual([expect.objectContaining({ userId: cast.client.id, change: 'moved' })]);
+    // A reschedule does not wipe what the calendar module recorded.
+    await t.http.patch(`/api/sessions/${own.id}`).set(auth(cast.therapist.token)).send({ timezone: 'UTC' }).expect(200);
+    const after = await t.http.get(`/api/sessions/${own.id}`).set(auth(cast.therapist.token)).expect(200);
+    expect(after.body.data.calendarDrift).toHaveLength(2);
   });
 
   async function countSessions(): Promise<number> {
