@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, HttpCode, HttpStatus, Param, Post, Query, Req, type RawBodyRequest } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Authenticated, Public } from '../auth/roles.decorator.js';
 import { Role } from '../auth/users/user.entity.js';
@@ -16,7 +16,15 @@ export class PaymentWebhooksController {
   @Post('stripe')
   @Public()
   @HttpCode(HttpStatus.OK)
-  @ApiExcludeEndpoint()
+  @ApiOperation({
+    summary: 'Stripe webhook endpoint (called by Stripe)',
+    description:
+      'Verified with Stripe-Signature over the raw body (5-minute tolerance, every configured secret); stored once by event id, ' +
+      'answered 200, processed in a job. A duplicate delivery is acknowledged and changes nothing.',
+  })
+  @ApiHeader({ name: 'Stripe-Signature', required: true, description: 't=<unix>,v1=<hex HMAC-SHA256>' })
+  @ApiEnvelope(null, { description: 'Stored (or a duplicate, acknowledged)' })
+  @ApiErrors(HttpStatus.BAD_REQUEST)
   stripe(@Req() req: RawBodyRequest<FastifyRequest>, @Headers('stripe-signature') signature?: string) {
     return this.webhooks.receive({ rawBody: req.rawBody, parsedBody: req.body, signature, receivedAt: new Date(), started: performance.now() });
   }
