@@ -7,32 +7,16 @@
  * Passes (exit 0) when the run takes at most 1.15 x the quota's lower bound (N / 10 s), the emulator holds exactly N
  * events, and every request the quota refused was retried (all syncs answered 200). BENCH_SESSIONS=n for a quick run.
  */
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import pg from 'pg';
+import { createTestDatabase } from '../test/support/test-database.js';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 1000);
 const QUOTA_PER_SECOND = 10;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 
+/** The server the benchmark makes its throwaway database on (the tests' server, else the local PostgreSQL). */
 function serverUrl(): string {
   return process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-}
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: withDatabase(serverUrl(), 'postgres') });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 async function pool<T>(items: T[], concurrency: number, run: (item: T) => Promise<void>): Promise<void> {
@@ -50,8 +34,7 @@ async function main(): Promise<number> {
   const { startSandbox } = await import('../sandbox/index.js');
 
   const sandbox = await startSandbox({ providers: ['google'], smtp: false, page: false });
-  const database = `bench_calendar_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE "${database}"`);
+  const database = await createTestDatabase('bench_calendar', serverUrl());
   const config = loadConfig({
     ...sandbox.env(),
     NODE_ENV: 'test',
@@ -63,7 +46,7 @@ async function main(): Promise<number> {
     CALENDAR_GOOGLE_RATE_WINDOW_SECONDS: '1',
   });
   console.error('starting the app');
-  const app = await createApp({ config, databaseUrl: withDatabase(serverUrl(), database) });
+  const app = await createApp({ config, databaseUrl: database.url });
   await app.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}/api`;
   const call = async (method: string, path: string, token: string | null, body?: unknown) => {
@@ -154,7 +137,7 @@ async function main(): Promise<number> {
   } finally {
     await app.close();
     await sandbox.stop();
-    await adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await database.drop();
   }
 }
 

@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import Stripe from 'stripe';
+import { createTestDatabase } from '../test/support/test-database.js';
 
 const SECRET = 'whsec_bench';
 const DURATION_S = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
@@ -143,24 +144,9 @@ function inChild(url: string, label: string, rate?: number): Promise<DriveResult
   });
 }
 
+/** The server the benchmark makes its throwaway database on (the tests' server, else the local PostgreSQL). */
 function serverUrl(): string {
   return process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-}
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: withDatabase(serverUrl(), 'postgres') });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 /** The baseline: what any correct receiver must do at least — verify, one durable insert, answer. */
@@ -204,9 +190,8 @@ async function missing(pool: pg.Pool, table: string, ids: string[]): Promise<num
 async function main(): Promise<number> {
   const { createApp } = await import('../src/app.setup.js');
   const { loadConfig } = await import('../src/config/app-config.js');
-  const database = `bench_webhooks_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE "${database}"`);
-  const databaseUrl = withDatabase(serverUrl(), database);
+  const database = await createTestDatabase('bench_webhooks', serverUrl());
+  const databaseUrl = database.url;
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -222,7 +207,7 @@ async function main(): Promise<number> {
   const baseline = await startBaseline(databaseUrl, config.database.poolSize);
   const check = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   try {
-    console.log(`bench:webhooks — ${DURATION_S}s per run, ${CONNECTIONS} connections flat out, then ${FIXED_RATE}/s; database ${database}`);
+    console.log(`bench:webhooks — ${DURATION_S}s per run, ${CONNECTIONS} connections flat out, then ${FIXED_RATE}/s; database ${database.name}`);
     const baseMax = await inChild(baseline.url, 'b', undefined);
     const appMax = await inChild(appUrl, 'a', undefined);
     const baseFixed = await inChild(baseline.url, 'c', FIXED_RATE);
@@ -248,7 +233,7 @@ async function main(): Promise<number> {
     await new Promise((resolve) => baseline.server.close(resolve));
     await baseline.pool.end();
     await app.close();
-    await adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await database.drop();
   }
 }
 

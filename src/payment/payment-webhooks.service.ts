@@ -28,6 +28,19 @@ export interface Delivery {
   started: number;
 }
 
+function toWebhookEventDto(row: Record<string, any>): WebhookEventDto {
+  return {
+    id: row.id,
+    eventId: row.provider_event_id,
+    type: row.type,
+    status: row.status,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    receivedAt: new Date(row.received_at).toISOString(),
+    processedAt: row.processed_at ? new Date(row.processed_at).toISOString() : null,
+  };
+}
+
 /**
  * Inbound Stripe events: verified on the raw bytes, stored once (INSERT ... ON CONFLICT DO NOTHING on the event id)
  * before the 2xx, then applied in a job. Applying re-reads the object from Stripe, so the order in which events
@@ -183,16 +196,7 @@ export class PaymentWebhooksService implements BeforeApplicationShutdown {
     const items = rows.slice(0, limit);
     const last = items.at(-1);
     return {
-      events: items.map((row) => ({
-        id: row.id,
-        eventId: row.provider_event_id,
-        type: row.type,
-        status: row.status,
-        attempts: row.attempts,
-        lastError: row.last_error,
-        receivedAt: new Date(row.received_at).toISOString(),
-        processedAt: row.processed_at ? new Date(row.processed_at).toISOString() : null,
-      })),
+      events: items.map(toWebhookEventDto),
       nextCursor: rows.length > limit && last ? encodeCursor({ value: last.cursor_at, id: last.id }) : null,
     };
   }
@@ -214,16 +218,7 @@ export class PaymentWebhooksService implements BeforeApplicationShutdown {
   async get(id: string): Promise<WebhookEventDto> {
     const [row] = (await this.dataSource.query(`SELECT * FROM webhook_events WHERE id = $1`, [id])) as Array<Record<string, any>>;
     if (!row) throw new AppException(PaymentErrors.WEBHOOK_EVENT_NOT_FOUND, 'Webhook event not found', { status: HttpStatus.NOT_FOUND });
-    return {
-      id: row.id,
-      eventId: row.provider_event_id,
-      type: row.type,
-      status: row.status,
-      attempts: row.attempts,
-      lastError: row.last_error,
-      receivedAt: new Date(row.received_at).toISOString(),
-      processedAt: row.processed_at ? new Date(row.processed_at).toISOString() : null,
-    };
+    return toWebhookEventDto(row);
   }
 
   /** Events stored but never picked up (a crash between storing and enqueueing): enqueue them again. */

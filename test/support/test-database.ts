@@ -23,9 +23,11 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** Creates an empty, uniquely named database on the test server; `drop()` removes it. */
-export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase> {
-  const server = testServerUrl();
+/**
+ * Creates an empty, uniquely named database on `server` (the test server by default); `drop()` removes it. The
+ * benchmark scripts use it too, for their throwaway databases.
+ */
+export async function createTestDatabase(prefix = 'test', server = testServerUrl()): Promise<TestDatabase> {
   const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`.toLowerCase();
   const admin = new pg.Client({ connectionString: withDatabase(server, 'postgres') });
   await admin.connect();
