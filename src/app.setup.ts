@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Reflector } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { RawServerDefault } from 'fastify';
 import helmet from 'helmet';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
@@ -54,6 +55,15 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+
+  // Many clients send `content-type: application/json` on every request, including POSTs that carry no body (create a
+  // meeting, send reminders). An empty body is "no body", not malformed JSON; the raw bytes are still kept for webhooks.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  app.useBodyParser<RawServerDefault>('application/json', { bodyLimit: config.bodyLimitBytes }, (request, body, done) => {
+    if (body.length === 0) return done(null, undefined);
+    // Fastify's own parser (proto-poisoning refused) accepts the Buffer as is.
+    parseJson(request, body as unknown as string, done);
   });
 
   // Built once: @fastify/helmet rebuilt the helmet middleware (parsing the CSP directives) on every request, which

@@ -62,6 +62,18 @@ describe('Malformed requests (e2e)', () => {
       code: 'INVALID_JSON',
     },
     {
+      name: 'JSON content type with an empty body where one is required',
+      send: (t) => t.http.post('/api/sessions').set(bearer(cast.therapist.token)).set('content-type', 'application/json').send(''),
+      status: 400,
+      code: 'VALIDATION_ERROR',
+    },
+    {
+      name: 'JSON with a __proto__ key',
+      send: (t) => t.http.post('/api/sessions').set(bearer(cast.therapist.token)).set('content-type', 'application/json').send('{"__proto__": {"admin": true}}'),
+      status: 400,
+      code: 'INVALID_JSON',
+    },
+    {
       name: 'body over the size limit (1 MB)',
       send: (t) => postSession(t, { ...validSession(), padding: 'x'.repeat(1024 * 1024) }),
       status: 413,
