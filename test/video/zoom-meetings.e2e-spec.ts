@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { roomMarker } from '../../src/video/providers/room-marker.js';
 import { MeetingRemindersService } from '../../src/video/reminders/meeting-reminders.service.js';
 import { VideoController } from '../../src/video/video.controller.js';
 import { auth, count, journal, lastSeq, sessionIn, startVideoKit, waitFor, type VideoKit, ZOOM_WEBHOOK_SECRET } from './video-kit.js';
@@ -50,6 +51,15 @@ describe(`${VideoController.name} with Zoom (e2e)`, () => {
       });
       const logged = (await db().query(`SELECT status FROM integration_logs WHERE provider = 'zoom' AND action = 'meeting.create' AND session_id = $1`, [session.id])) as unknown[];
       expect(logged).toEqual([{ status: 'success' }]);
+    });
+
+    it('tags the room with an opaque marker of the session, nothing about the client', async () => {
+      const created = (await journal(kit.sandbox, 'zoom')).find((call) => call.method === 'POST' && call.status === 201 && (call.body as { agenda?: string }).agenda === roomMarker(session.id));
+      expect(created).toBeDefined();
+      const agenda = (created!.body as { agenda: string }).agenda;
+      expect(agenda).toMatch(/^ref:[0-9a-f]{32}$/);
+      expect(agenda).not.toContain(session.id);
+      expect(roomMarker(randomUUID())).not.toBe(agenda);
     });
 
     it('stores the passcode and start URL encrypted', async () => {

@@ -1,3 +1,4 @@
+import { roomMarker } from '../room-marker.js';
 import type { CreateMeetingInput, CreatedMeeting, MeetingParticipant, MeetingRecording, MeetingSchedule } from '../video-provider.js';
 
 /** The parts of Zoom's meeting object we read (POST /users/{userId}/meetings 201). */
@@ -54,6 +55,8 @@ export function toZoomMeetingBody(input: CreateMeetingInput, password: string) {
     start_time: zoomStartTime(input.start),
     duration: zoomDurationMinutes(input),
     timezone: input.timezone,
+    // shown to participants as the meeting's description: the opaque marker only
+    agenda: roomMarker(input.sessionId),
     password,
     settings: {
       waiting_room: true,
