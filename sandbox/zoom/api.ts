@@ -21,6 +21,7 @@ interface Deps {
 type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, string | undefined>; Body: unknown }>;
 
 const MAX_PAGE_SIZE = 300;
+const LIST_TYPES = ['scheduled', 'upcoming', 'live'];
 const MEETING_FIELDS = ['topic', 'type', 'start_time', 'duration', 'timezone', 'agenda', 'password', 'recurrence'] as const;
 
 export function registerZoomApi(app: FastifyInstance, deps: Deps): void {
@@ -123,6 +124,39 @@ export function registerZoomApi(app: FastifyInstance, deps: Deps): void {
     return reply.code(201).header('content-location', `${deps.ctx().baseUrl()}/v2/meetings/${id}`).send(meeting);
   });
 
+  // type=scheduled (default): every unexpired non-instant meeting; upcoming: those not yet over; live: started ones
+  app.get('/v2/users/:userId/meetings', async (request) => {
+    const user = requireUser(request as Req);
+    const query = (request as Req).query;
+    const type = query.type ?? 'scheduled';
+    if (!LIST_TYPES.includes(type)) throw zoomError(400, 300, `Invalid field: type.`);
+    const pageSize = Math.min(Math.max(Number(query.page_size ?? 30) || 30, 1), MAX_PAGE_SIZE);
+    const key = `meetings:${user.id}:${type}`;
+    let offset = 0;
+    if (query.next_page_token) {
+      const decoded = decodePageToken(query.next_page_token, key, deps.ctx().now());
+      if (decoded === undefined) throw zoomError(400, 300, 'The next page token is invalid or expired.');
+      offset = decoded;
+    }
+    const now = deps.ctx().now();
+    const all = meetings
+      .ofHost(user.id)
+      .map((stored) => stored.meeting)
+      .filter((meeting) => {
+        const ends = Date.parse(String(meeting.start_time)) + Number(meeting.duration) * 60_000;
+        if (type === 'live') return meeting.status === 'started';
+        if (meeting.type === 1) return false;
+        return type === 'scheduled' || ends >= now;
+      })
+      .sort((a, b) => String(a.start_time).localeCompare(String(b.start_time)) || a.id - b.id);
+    return {
+      page_size: pageSize,
+      total_records: all.length,
+      next_page_token: offset + pageSize < all.length ? encodePageToken(key, offset + pageSize, now) : '',
+      meetings: all.slice(offset, offset + pageSize).map(listItem),
+    };
+  });
+
   app.get('/v2/meetings/:meetingId', async (request) => meetingOf(request as Req).meeting);
 
   app.patch('/v2/meetings/:meetingId', async (request, reply) => {
@@ -183,6 +217,12 @@ export function registerZoomApi(app: FastifyInstance, deps: Deps): void {
     if (!withRecording?.recording || deps.hipaa()) throw zoomError(404, 3301, 'This recording does not exist.');
     return withRecording.recording;
   });
+}
+
+/** list items carry no start_url, password or settings: a client reads those with GET /meetings/{id} */
+function listItem(meeting: StoredZoomMeeting['meeting']) {
+  const { uuid, id, host_id, topic, type, start_time, duration, timezone, agenda, created_at, join_url } = meeting;
+  return { uuid, id, host_id, topic, type, start_time, duration, timezone, agenda, created_at, join_url };
 }
 
 function withoutEmail<T extends { user_email?: string }>(participant: T): Omit<T, 'user_email'> {

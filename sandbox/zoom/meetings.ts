@@ -123,6 +123,10 @@ export class ZoomMeetings {
     return stored && !stored.deleted ? stored : undefined;
   }
 
+  ofHost(hostId: string): StoredZoomMeeting[] {
+    return [...this.meetings.values()].filter((stored) => !stored.deleted && stored.meeting.host_id === hostId);
+  }
+
   /** past instances stay reachable after the meeting is deleted, as in Zoom's reports */
   instance(uuidOrId: string): { stored: StoredZoomMeeting; instance: MeetingInstance } | undefined {
     for (const stored of this.meetings.values()) {

@@ -220,6 +220,45 @@ describe('createZoomEmulator', () => {
     });
   });
 
+  it('lists the host’s scheduled meetings in pages with next_page_token, without start_url or password', async () => {
+    const { access_token: token } = await userTokens(base);
+    const { access_token: otherToken } = await userTokens(base, 'dr.other@practice.example');
+    await createMeeting(otherToken);
+    const created = [];
+    for (let index = 0; index < 5; index++) created.push(await createMeeting(token));
+    const gone = created.pop()!;
+    await api(token, 'DELETE', `/v2/meetings/${gone.id}`);
+
+    const first = await api(token, 'GET', '/v2/users/me/meetings?type=scheduled&page_size=3');
+    expect(first.status).toBe(200);
+    expectSchema('/users/{userId}/meetings', 'get', '200', first.body);
+    expect(first.body).toMatchObject({ page_size: 3, total_records: 4, next_page_token: expect.any(String) });
+    const listed = first.body!.meetings[0] as Json;
+    const original = created.find((meeting) => meeting.id === listed.id)!;
+    expect(listed).toEqual({
+      uuid: original.uuid,
+      id: original.id,
+      host_id: original.host_id,
+      topic: 'Session',
+      type: 2,
+      start_time: '2030-03-04T10:00:00Z',
+      duration: 50,
+      timezone: 'UTC',
+      agenda: '',
+      created_at: expect.any(String),
+      join_url: original.join_url,
+    });
+    const second = await api(token, 'GET', `/v2/users/me/meetings?type=scheduled&page_size=3&next_page_token=${first.body!.next_page_token}`);
+    expectSchema('/users/{userId}/meetings', 'get', '200', second.body);
+    expect(second.body).toMatchObject({ total_records: 4, next_page_token: '' });
+    const ids = [...first.body!.meetings, ...second.body!.meetings].map((meeting: Json) => meeting.id);
+    expect(ids.sort()).toEqual(created.map((meeting) => meeting.id).sort());
+
+    await expect(api(token, 'GET', '/v2/users/me/meetings?type=upcoming')).resolves.toMatchObject({ status: 200, body: { total_records: 4 } });
+    await expect(api(token, 'GET', '/v2/users/me/meetings?type=scheduled&next_page_token=bogus')).resolves.toMatchObject({ status: 400, body: { code: 300 } });
+    await expect(api(token, 'GET', '/v2/users/someone-else/meetings')).resolves.toMatchObject({ status: 404, body: { code: 1001 } });
+  });
+
   it('pages past participants with next_page_token; a UUID with // must be double-encoded; webhooks are signed', async () => {
     const { access_token: token } = await userTokens(base);
     const meeting = await createMeeting(token, { auto_recording: 'cloud' });
