@@ -37,6 +37,10 @@ export class Payment {
   @Column('text')
   status: string;
 
+  /** what the payer's browser confirms this intent with; never logged, only handed back to the payer */
+  @Column('text', { name: 'client_secret', nullable: true, select: false })
+  clientSecret: string | null;
+
   @Column('bigint', { name: 'amount_refunded_minor', transformer: bigintNumber })
   amountRefundedMinor: number;
 

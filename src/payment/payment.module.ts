@@ -14,6 +14,7 @@ import { PaymentService } from './payment.service.js';
 import { PaymentProvider } from './providers/payment-provider.js';
 import { PAYMENT_PROVIDERS, PaymentProviderRegistry } from './providers/payment-provider.registry.js';
 import { StripePaymentProvider } from './providers/stripe/stripe.provider.js';
+import { SessionIntentLock } from './session-intent-lock.js';
 import { StripeCustomer } from './stripe-customer.entity.js';
 import { Subscription } from './subscription.entity.js';
 import { WebhookDeliveryLog } from './webhook-delivery-log.entity.js';
@@ -35,6 +36,7 @@ import { WebhookEvent } from './webhook-event.entity.js';
     { provide: PaymentProvider, useFactory: (registry: PaymentProviderRegistry) => registry.get('stripe'), inject: [PaymentProviderRegistry] },
     IdempotencyService,
     PaymentStateService,
+    SessionIntentLock,
     PaymentService,
     PaymentWebhooksService,
     PaymentReconciliationService,

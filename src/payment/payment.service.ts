@@ -30,11 +30,23 @@ import { PaymentStateService } from './payment-state.service.js';
 import { Payment } from './payment.entity.js';
 import { PaymentProviderError } from './providers/payment-provider.error.js';
 import { PaymentProvider } from './providers/payment-provider.js';
+import { SessionIntentLock } from './session-intent-lock.js';
 import { StripeCustomer } from './stripe-customer.entity.js';
 import { Subscription } from './subscription.entity.js';
 
 /** Statuses a session may be paid from: nothing paid yet. */
 const PAYABLE = new Set(['unpaid', 'pending']);
+
+function intentView(id: string, clientSecret: string | null, amountMinor: number, currency: string): PaymentIntentDto {
+  return { clientSecret: clientSecret ?? '', paymentIntentId: id, amount: fromMinorUnits(amountMinor, currency), currency };
+}
+
+function paymentInProgress(paymentIntentId: string, status: string): AppException {
+  return new AppException(PaymentErrors.PAYMENT_IN_PROGRESS, 'A payment for this session is already under way', {
+    status: HttpStatus.CONFLICT,
+    details: { paymentIntentId, status },
+  });
+}
 
 function rethrowAs(code: string) {
   return (error: unknown): never => {
@@ -56,6 +68,7 @@ export class PaymentService {
     private readonly idempotency: IdempotencyService,
     private readonly state: PaymentStateService,
     private readonly audit: IntegrationLogService,
+    private readonly intentLock: SessionIntentLock,
   ) {}
 
   async createIntent(user: AuthUser, sessionId: string, input: CreatePaymentIntentDto, idempotencyKey?: string): Promise<PaymentIntentDto> {
@@ -66,43 +79,108 @@ export class PaymentService {
     const currency = normalizeCurrency(input.currency);
     const amountMinor = toMinorUnits(input.amount, currency);
     const request = { userId: user.id, key: idempotencyKey, operation: `intent:${sessionId}`, body: input };
-    return this.idempotency.run(request, async () => {
-      await this.assertPayable(sessionId);
-      const client = await this.dataSource.getRepository(User).findOneByOrFail({ id: session.clientId });
-      const customerId = await this.customerFor(client);
-      const readAt = new Date();
-      const pi = await this.audit
-        .track({ userId: user.id, provider: this.provider.name, action: 'payment_intent.create', sessionId }, () =>
-          this.provider.createPaymentIntent(
-            { customerId, amountMinor, currency, metadata: { sessionId, payerId: client.id, therapistId: session.therapistId } },
-            { idempotencyKey: IdempotencyService.providerKey(request, 'intent') },
-          ),
-        )
-        .catch(rethrowAs('PAYMENT_INTENT_ERROR'));
-      await this.dataSource.transaction(async (manager) => {
-        await manager
-          .createQueryBuilder()
-          .insert()
-          .into(Payment)
-          .values({
-            provider: this.provider.name,
-            sessionId,
-            payerId: client.id,
-            therapistId: session.therapistId,
-            clientId: session.clientId,
-            providerPaymentId: pi.id,
-            amountMinor: pi.amountMinor,
-            currency: pi.currency,
-            status: pi.status,
-            amountRefundedMinor: 0,
-            syncedAt: readAt,
-          })
-          .orIgnore()
-          .execute();
-        await this.state.updateSessionStatus(manager, sessionId);
-      });
-      return { clientSecret: pi.clientSecret ?? '', paymentIntentId: pi.id, amount: fromMinorUnits(pi.amountMinor, pi.currency), currency: pi.currency };
-    });
+    // Serialized per session: whatever the Idempotency-Key, a session has at most one open intent at Stripe.
+    return this.idempotency.run(request, () =>
+      this.intentLock.run(sessionId, async () => {
+        await this.assertPayable(sessionId);
+        const open = await this.openIntentFor(sessionId, amountMinor, currency);
+        if (open) return open;
+        const client = await this.dataSource.getRepository(User).findOneByOrFail({ id: session.clientId });
+        const customerId = await this.customerFor(client);
+        const readAt = new Date();
+        const pi = await this.audit
+          .track({ userId: user.id, provider: this.provider.name, action: 'payment_intent.create', sessionId }, () =>
+            this.provider.createPaymentIntent(
+              { customerId, amountMinor, currency, metadata: { sessionId, payerId: client.id, therapistId: session.therapistId } },
+              { idempotencyKey: IdempotencyService.providerKey(request, 'intent') },
+            ),
+          )
+          .catch(rethrowAs('PAYMENT_INTENT_ERROR'));
+        await this.dataSource.transaction(async (manager) => {
+          await manager
+            .createQueryBuilder()
+            .insert()
+            .into(Payment)
+            .values({
+              provider: this.provider.name,
+              sessionId,
+              payerId: client.id,
+              therapistId: session.therapistId,
+              clientId: session.clientId,
+              providerPaymentId: pi.id,
+              amountMinor: pi.amountMinor,
+              currency: pi.currency,
+              status: pi.status,
+              clientSecret: pi.clientSecret,
+              amountRefundedMinor: 0,
+              syncedAt: readAt,
+            })
+            // Its webhook may have overtaken us and adopted the intent without the secret.
+            .orUpdate(['client_secret'], ['provider_payment_id'])
+            .execute();
+          await this.state.updateSessionStatus(manager, sessionId);
+        });
+        return intentView(pi.id, pi.clientSecret, pi.amountMinor, pi.currency);
+      }),
+    );
+  }
+
+  /**
+   * The session's open intent (not succeeded, not canceled) when it asks for the same amount and currency: the payer
+   * gets it back instead of a second one they could also be charged through. With another amount or currency the old
+   * intent is canceled at Stripe first, so a corrected amount is never stuck behind a typo; Stripe refuses to cancel an
+   * intent already processing or paid, and then so do we (PAYMENT_IN_PROGRESS) rather than risk a second charge.
+   */
+  private async openIntentFor(sessionId: string, amountMinor: number, currency: string): Promise<PaymentIntentDto | null> {
+    const open = await this.payments
+      .createQueryBuilder('p')
+      .addSelect('p.clientSecret')
+      .where('p.session_id = :sessionId', { sessionId })
+      .andWhere(`p.status NOT IN ('succeeded', 'canceled')`)
+      .orderBy('p.created_at', 'DESC')
+      .getMany();
+    let reusable: PaymentIntentDto | null = null;
+    for (const payment of open) {
+      if (!reusable && payment.amountMinor === amountMinor && payment.currency === currency) {
+        reusable = payment.clientSecret
+          ? intentView(payment.providerPaymentId, payment.clientSecret, payment.amountMinor, payment.currency)
+          : await this.refreshedIntent(payment);
+        continue;
+      }
+      await this.cancelIntent(payment);
+    }
+    return reusable;
+  }
+
+  /** An open intent we hold no client secret for (adopted from a webhook): Stripe has it, and its current state. */
+  private async refreshedIntent(payment: Payment): Promise<PaymentIntentDto | null> {
+    const readAt = new Date();
+    const pi = await this.provider.getPaymentIntent(payment.providerPaymentId).catch(rethrowAs('PAYMENT_INTENT_ERROR'));
+    await this.state.applyPaymentIntent(this.provider.name, pi, readAt);
+    if (pi.status === 'succeeded') await this.assertPayable(payment.sessionId);
+    if (pi.status === 'canceled' || !pi.clientSecret) return null;
+    return intentView(pi.id, pi.clientSecret, pi.amountMinor, pi.currency);
+  }
+
+  private async cancelIntent(payment: Payment): Promise<void> {
+    // Stripe would cancel some processing intents, but the payer has already submitted that payment: keep it.
+    if (payment.status === 'processing') throw paymentInProgress(payment.providerPaymentId, payment.status);
+    const readAt = new Date();
+    const action = { userId: payment.payerId, provider: this.provider.name, action: 'payment_intent.cancel', sessionId: payment.sessionId };
+    try {
+      const pi = await this.audit.track(action, () =>
+        this.provider.cancelPaymentIntent(payment.providerPaymentId, { idempotencyKey: `cancel-intent:${payment.providerPaymentId}` }),
+      );
+      await this.state.applyPaymentIntent(this.provider.name, pi, readAt);
+    } catch (error) {
+      if (!(error instanceof PaymentProviderError) || error.failure !== 'INVALID_REQUEST') return rethrowAs('PAYMENT_INTENT_ERROR')(error);
+      // Not cancelable any more: record what it became; paid means paid, anything else is a payment under way.
+      const pi = await this.provider.getPaymentIntent(payment.providerPaymentId).catch(rethrowAs('PAYMENT_INTENT_ERROR'));
+      await this.state.applyPaymentIntent(this.provider.name, pi, readAt);
+      if (pi.status === 'canceled') return;
+      await this.assertPayable(payment.sessionId);
+      throw paymentInProgress(pi.id, pi.status);
+    }
   }
 
   private async assertPayable(sessionId: string): Promise<void> {

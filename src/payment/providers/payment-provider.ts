@@ -89,6 +89,9 @@ export abstract class PaymentProvider {
 
   abstract getPaymentIntent(id: string): Promise<ProviderPaymentIntent>;
 
+  /** Fails (INVALID_REQUEST) once the intent is processing or settled: it can no longer be canceled. */
+  abstract cancelPaymentIntent(id: string, options?: CallOptions): Promise<ProviderPaymentIntent>;
+
   abstract createSubscription(
     input: { customerId: string; priceId: string; metadata: Record<string, string> },
     options?: CallOptions,

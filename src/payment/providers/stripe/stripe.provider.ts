@@ -82,6 +82,12 @@ export class StripePaymentProvider extends PaymentProvider {
     return this.call(async (stripe) => toPaymentIntent(await stripe.paymentIntents.retrieve(id, { expand: ['latest_charge'] })));
   }
 
+  cancelPaymentIntent(id: string, options: CallOptions = {}) {
+    return this.call(async (stripe) =>
+      toPaymentIntent(await stripe.paymentIntents.cancel(id, { cancellation_reason: 'abandoned' }, { idempotencyKey: options.idempotencyKey })),
+    );
+  }
+
   createSubscription(input: { customerId: string; priceId: string; metadata: Record<string, string> }, options: CallOptions = {}) {
     return this.call(async (stripe) =>
       toSubscription(
