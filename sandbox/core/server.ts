@@ -50,6 +50,11 @@ export interface FaultSpec {
   delayMs?: number;
   /** destroy the connection without answering (after delayMs) */
   drop?: boolean;
+  /**
+   * let the emulator handle the request first (its state changes stick), then replace the answer with `status`/`body`
+   * or drop the connection: a lost answer, the case that tempts a client into doing the thing twice
+   */
+  after?: boolean;
 }
 
 interface ActiveFault extends FaultSpec {
@@ -90,6 +95,7 @@ export class EmulatorHarness {
   private faultSeq = 0;
   private counters: EmulatorStats = { requests: 0, rateLimited: 0, faultsInjected: 0 };
   private readonly entryOf = new WeakMap<FastifyRequest, JournalEntry>();
+  private readonly answerLostBy = new WeakMap<FastifyRequest, ActiveFault>();
   private origin = '';
   readonly context: EmulatorContext;
 
@@ -239,6 +245,9 @@ export class EmulatorHarness {
       if (fault) {
         this.counters.faultsInjected++;
         if (entry) entry.interceptedBy = 'fault';
+        if (fault.after) this.answerLostBy.set(request, fault);
+      }
+      if (fault && !fault.after) {
         if (fault.delayMs) await sleep(fault.delayMs);
         if (fault.drop) {
           reply.hijack();
@@ -261,6 +270,23 @@ export class EmulatorHarness {
         reply.code(429).headers({ ...provider.headers, 'retry-after': String(retryAfter) });
         return reply.send(provider.body);
       }
+    });
+
+    this.app.addHook('onSend', async (request, reply, payload) => {
+      const fault = this.answerLostBy.get(request);
+      if (!fault) return payload;
+      this.answerLostBy.delete(request);
+      if (fault.delayMs) await sleep(fault.delayMs);
+      if (fault.drop) {
+        request.raw.socket.destroy();
+        return payload;
+      }
+      if (fault.status === undefined) return payload;
+      const provider = this.definition.errorResponse(fault.status, 'Injected fault');
+      reply.removeHeader('content-location');
+      reply.removeHeader('location');
+      reply.code(fault.status).headers({ ...provider.headers, ...fault.headers, 'content-type': 'application/json; charset=utf-8' });
+      return JSON.stringify(fault.body ?? provider.body);
     });
 
     this.app.addHook('onResponse', async (request, reply) => {

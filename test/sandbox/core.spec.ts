@@ -2,23 +2,29 @@ import type { EmulatorDefinition } from '../../sandbox/core/contract.js';
 import { EmulatorHarness, ProviderHttpError, startEmulator } from '../../sandbox/core/server.js';
 
 /** a minimal provider: one echo route and a Zoom-like error shape, enough to exercise the harness */
-function echoProvider(): EmulatorDefinition & { resets: number; settingsSeen: unknown[] } {
+function echoProvider(): EmulatorDefinition & { resets: number; things: unknown[]; settingsSeen: unknown[] } {
   const definition = {
     name: 'zoom' as const,
     defaultQuota: { limit: 1000, windowMs: 60_000 },
     resets: 0,
+    things: [] as unknown[],
     settingsSeen: [] as unknown[],
     errorResponse(status: number, message: string) {
       return { body: { code: status, message }, headers: { 'x-provider': 'echo' } };
     },
     register(app: Parameters<EmulatorDefinition['register']>[0]) {
       app.post('/v2/echo', async (request) => ({ echoed: request.body }));
+      app.post('/v2/things', async (request, reply) => {
+        definition.things.push(request.body);
+        return reply.code(201).header('content-location', '/v2/things/1').send({ created: definition.things.length });
+      });
       app.get('/v2/teapot', async () => {
         throw new ProviderHttpError(418, { code: 418, message: 'short and stout' });
       });
     },
     reset() {
       definition.resets++;
+      definition.things.length = 0;
     },
     applySettings(settings: unknown) {
       definition.settingsSeen.push(settings);
@@ -102,6 +108,24 @@ describe(EmulatorHarness.name, () => {
     await call(`${emulator.url}/__sandbox/faults`, json({ path: 'echo', drop: true }));
     await expect(fetch(`${emulator.url}/v2/echo`, json({}))).rejects.toThrow();
     await expect(call(`${emulator.url}/v2/echo`, json({}))).resolves.toMatchObject({ status: 200 });
+  });
+
+  it('loses the answer of a handled request with after: the state changes, the client sees the fault or a dropped connection', async () => {
+    await call(`${emulator.url}/__sandbox/faults`, json({ method: 'POST', path: '/things$', status: 500, after: true }));
+    const lost = await call(`${emulator.url}/v2/things`, json({ n: 1 }));
+    expect(lost).toMatchObject({ status: 500, body: { code: 500, message: 'Injected fault' } });
+    expect(lost.headers.get('x-provider')).toBe('echo');
+    expect(lost.headers.get('content-location')).toBeNull();
+    expect(provider.things).toEqual([{ n: 1 }]);
+
+    await call(`${emulator.url}/__sandbox/faults`, json({ method: 'POST', path: '/things$', drop: true, after: true }));
+    await expect(fetch(`${emulator.url}/v2/things`, json({ n: 2 }))).rejects.toThrow();
+    expect(provider.things).toEqual([{ n: 1 }, { n: 2 }]);
+
+    await expect(call(`${emulator.url}/v2/things`, json({ n: 3 }))).resolves.toMatchObject({ status: 201, body: { created: 3 } });
+    await expect(call(`${emulator.url}/__sandbox/stats`)).resolves.toMatchObject({ body: { requests: 3, faultsInjected: 2 } });
+    const { body } = await call(`${emulator.url}/__sandbox/journal`);
+    expect(body.entries[0]).toMatchObject({ status: 500, interceptedBy: 'fault' });
   });
 
   it('rejects a malformed fault pattern', async () => {
