@@ -15,6 +15,18 @@ describe(`${VideoController.name} with Zoom (e2e)`, () => {
   const http = () => kit.t.http;
   const db = () => kit.t.app.get(DataSource);
   const zoom = () => kit.sandbox.control('zoom');
+  /** Zoom's own view, as the practice account sees it */
+  const zoomApi = async (path: string) => {
+    const base = kit.sandbox.urls.zoom!;
+    const granted = await fetch(`${base}/oauth/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from('sandbox-zoom-client-id:sandbox-zoom-client-secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'account_credentials', account_id: 'sandbox-zoom-account' }),
+    });
+    const { access_token: token } = (await granted.json()) as { access_token: string };
+    return (await (await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } })).json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+  const zoomMeetings = async () => (await zoomApi('/v2/users/me/meetings?type=scheduled&page_size=300')).meetings as Array<{ id: number; agenda: string }>;
 
   beforeAll(async () => {
     kit = await startVideoKit();
@@ -109,6 +121,37 @@ describe(`${VideoController.name} with Zoom (e2e)`, () => {
       await http().post(`/api/integrations/video/sessions/${other.id}/zoom`).set(auth(kit.cast.therapist.token)).expect(201);
       const statuses = (await journal(kit.sandbox, 'zoom', since)).filter((call) => call.method === 'POST' && /\/meetings$/.test(call.path)).map((call) => call.status);
       expect(statuses).toEqual(expect.arrayContaining([429, 500, 201]));
+    });
+
+    it.each([
+      ['a 500', { status: 500 }, 140],
+      ['a dropped connection', { drop: true }, 142],
+    ])('adopts the room Zoom made when the answer to the create was lost (%s), never making a second', async (_what, fault, hoursAhead) => {
+      const other = await sessionIn(kit.t, kit.cast.therapist.token, kit.cast.client.id, hoursAhead);
+      // the kit's therapist has no seat in the practice account, so the room is made under /users/me (the 1001 fallback)
+      await zoom().addFault({ method: 'POST', path: '/users/me/meetings$', count: 1, after: true, ...fault });
+      const since = await lastSeq(kit.sandbox, 'zoom');
+      const response = await http().post(`/api/integrations/video/sessions/${other.id}/zoom`).set(auth(kit.cast.therapist.token)).expect(201);
+
+      const rooms = (await zoomMeetings()).filter((meeting) => meeting.agenda === roomMarker(other.id));
+      expect(rooms).toHaveLength(1);
+      const room = await zoomApi(`/v2/meetings/${rooms[0].id}`);
+      expect(response.body.data).toMatchObject({ meetingId: String(room.id), joinUrl: room.join_url, startUrl: room.start_url, password: room.password });
+      const [row] = (await db().query('SELECT external_id FROM video_meetings WHERE session_id = $1', [other.id])) as Array<{ external_id: string }>;
+      expect(row.external_id).toBe(String(room.id));
+      const calls = (await journal(kit.sandbox, 'zoom', since)).filter((call) => call.path !== '/oauth/token').map((call) => `${call.method} ${call.path}`);
+      expect(calls.filter((call) => call === 'POST /v2/users/me/meetings')).toHaveLength(1);
+      expect(calls.slice(-2)).toEqual(['GET /v2/users/me/meetings', `GET /v2/meetings/${room.id}`]);
+    });
+
+    it('does not look for a lost room after a 429: Zoom refuses those before creating anything', async () => {
+      const other = await sessionIn(kit.t, kit.cast.therapist.token, kit.cast.client.id, 144);
+      await zoom().addFault({ method: 'POST', path: '/users/me/meetings$', count: 1, status: 429, headers: { 'retry-after': '1' } });
+      const since = await lastSeq(kit.sandbox, 'zoom');
+      await http().post(`/api/integrations/video/sessions/${other.id}/zoom`).set(auth(kit.cast.therapist.token)).expect(201);
+      const calls = (await journal(kit.sandbox, 'zoom', since)).map((call) => `${call.method} ${call.path} ${call.status}`);
+      expect(calls.filter((call) => call.startsWith('GET'))).toEqual([]);
+      expect(calls.filter((call) => call.startsWith('POST /v2/users/me/meetings'))).toEqual(['POST /v2/users/me/meetings 429', 'POST /v2/users/me/meetings 201']);
     });
 
     it('answers ZOOM_MEETING_ERROR with the reason when Zoom keeps failing, and keeps nothing', async () => {

@@ -11,6 +11,12 @@ export interface ZoomMeeting {
   password?: string;
 }
 
+/** GET /users/{userId}/meetings: one page of the host's meetings, without start_url or password */
+export interface ZoomMeetingList {
+  next_page_token?: string;
+  meetings?: Array<{ id: number; agenda?: string }>;
+}
+
 export interface ZoomParticipant {
   id?: string;
   user_id?: string;

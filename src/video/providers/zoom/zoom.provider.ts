@@ -24,6 +24,7 @@ import {
   toZoomMeetingBody,
   toZoomScheduleBody,
   type ZoomMeeting,
+  type ZoomMeetingList,
   type ZoomParticipantsPage,
   type ZoomRecordingFile,
   zoomUuidSegment,
@@ -38,6 +39,7 @@ interface Credentials {
 
 const PASSCODE_ALPHABET = 'abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const MAX_PARTICIPANT_PAGES = 100;
+const MAX_LIST_PAGES = 50;
 
 /** Zoom API v2 over fetch: the host's own Zoom connection when they have one, else the practice's S2S account. */
 @Injectable()
@@ -57,18 +59,65 @@ export class ZoomProvider extends VideoProvider {
     const credentials = await this.credentialsFor(input.host);
     const body = toZoomMeetingBody(input, newPasscode());
     if (credentials.mode === 'user') {
-      return fromZoomMeeting(await this.call<ZoomMeeting>(credentials, 'POST', '/users/me/meetings', body), 'user');
+      return fromZoomMeeting(await this.createOnce(credentials, '/users/me', body), 'user');
     }
     // The practice account creates the room for the therapist's Zoom user; a therapist without a seat in the
     // account gets a room hosted by the account owner, and still receives its start URL.
     try {
-      const path = `/users/${encodeURIComponent(input.host.email)}/meetings`;
-      return fromZoomMeeting(await this.call<ZoomMeeting>(credentials, 'POST', path, body), 'account');
+      return fromZoomMeeting(await this.createOnce(credentials, `/users/${encodeURIComponent(input.host.email)}`, body), 'account');
     } catch (error) {
       if (!(error instanceof VideoProviderError) || error.extra.providerCode !== 1001) throw error;
       this.logger.warn({ hostUserId: input.host.userId }, 'therapist has no Zoom user in the account; hosting under the account owner');
-      return fromZoomMeeting(await this.call<ZoomMeeting>(credentials, 'POST', '/users/me/meetings', body), 'account');
+      return fromZoomMeeting(await this.createOnce(credentials, '/users/me', body), 'account');
     }
+  }
+
+  /**
+   * POST /users/{user}/meetings with retries that never make a second room. Zoom has no idempotency key: after a
+   * 5xx, a timeout or a dropped connection the room may exist although its answer never came, so before trying
+   * again (and once more after the last try) we look for the room by its marker in the agenda and adopt it. A 429
+   * needs no look: Zoom refuses it before creating anything.
+   */
+  private async createOnce(credentials: Credentials, user: string, body: ReturnType<typeof toZoomMeetingBody>): Promise<ZoomMeeting> {
+    let mayExist = false;
+    const adopt = async () => {
+      const found = await this.findByMarker(credentials, user, body.agenda);
+      if (found) this.logger.warn({ meetingId: found.id }, 'Zoom created the room although its answer was lost; adopting it');
+      return found;
+    };
+    try {
+      return await withProviderRetry(async () => {
+        if (mayExist) {
+          const found = await adopt();
+          if (found) return found;
+        }
+        try {
+          return await this.callOnce<ZoomMeeting>(credentials, 'POST', `${user}/meetings`, body);
+        } catch (error) {
+          if (error instanceof VideoProviderError && error.reason === 'TEMPORARY') mayExist = true;
+          throw error;
+        }
+      });
+    } catch (error) {
+      if (!mayExist) throw error;
+      const found = await adopt().catch(() => undefined);
+      if (found) return found;
+      throw error;
+    }
+  }
+
+  /** the host's room carrying this marker, read in full (list items have no start_url or password) */
+  private async findByMarker(credentials: Credentials, user: string, marker: string): Promise<ZoomMeeting | undefined> {
+    let token = '';
+    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      const query = new URLSearchParams({ type: 'scheduled', page_size: '300', ...(token ? { next_page_token: token } : {}) });
+      const list = await this.callOnce<ZoomMeetingList>(credentials, 'GET', `${user}/meetings?${query}`);
+      const match = (list.meetings ?? []).find((meeting) => meeting.agenda === marker);
+      if (match) return this.callOnce<ZoomMeeting>(credentials, 'GET', `/meetings/${encodeURIComponent(String(match.id))}`);
+      token = list.next_page_token ?? '';
+      if (!token) return undefined;
+    }
+    return undefined;
   }
 
   async updateMeeting(ref: MeetingRef, schedule: MeetingSchedule): Promise<void> {
@@ -133,23 +182,24 @@ export class ZoomProvider extends VideoProvider {
     return { mode: 'account', token: () => this.accountToken.get() };
   }
 
-  /** One Zoom request with retries on 429/5xx; a rejected S2S token is fetched again once. */
-  private async call<T = void>(credentials: Credentials, method: string, path: string, body?: unknown): Promise<T> {
-    let renewed = false;
-    return withProviderRetry(async () => {
-      for (;;) {
-        try {
-          return await this.send<T>(await credentials.token(), method, path, body);
-        } catch (error) {
-          if (credentials.mode === 'account' && !renewed && error instanceof VideoProviderError && error.reason === 'AUTH_REVOKED') {
-            renewed = true;
-            this.accountToken.invalidate();
-            continue;
-          }
-          throw error;
+  /** One Zoom request with retries on 429/5xx. */
+  private call<T = void>(credentials: Credentials, method: string, path: string, body?: unknown): Promise<T> {
+    return withProviderRetry(() => this.callOnce<T>(credentials, method, path, body));
+  }
+
+  /** One Zoom request; a rejected S2S token is fetched again once. */
+  private async callOnce<T = void>(credentials: Credentials, method: string, path: string, body?: unknown): Promise<T> {
+    for (let renewed = false; ; renewed = true) {
+      try {
+        return await this.send<T>(await credentials.token(), method, path, body);
+      } catch (error) {
+        if (credentials.mode === 'account' && !renewed && error instanceof VideoProviderError && error.reason === 'AUTH_REVOKED') {
+          this.accountToken.invalidate();
+          continue;
         }
+        throw error;
       }
-    });
+    }
   }
 
   private async send<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
