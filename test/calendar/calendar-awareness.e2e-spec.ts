@@ -166,7 +166,9 @@ describe(CalendarSyncJobs.name, () => {
       await t.http.delete(`/api/integrations/video/sessions/${session.id}/meeting/zoom`).set(auth(cast.therapist.token)).expect(200);
       const withoutRoom = await eventually(() => googleEvent(cast.client.email, session.id), (event) => !event?.description?.includes(joinUrl));
       expect(withoutRoom!.description).not.toContain(joinUrl);
-      expect((await caldavObject(session.id)).text).not.toContain('Join the video session');
+      // each linked event is rewritten by its own job: wait for the CalDAV one too, not only Google's
+      const caldavWithoutRoom = await eventually(() => caldavObject(session.id), (object) => !object.text.includes('Join the video session'));
+      expect(caldavWithoutRoom.text).not.toContain('Join the video session');
     });
   });
 });

@@ -1,7 +1,8 @@
 import type { TestApp } from '../support/test-app.js';
 import { consent } from '../connections/consent.js';
 
-export const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+import { auth } from '../support/test-app.js';
+export { auth };
 
 /** Connects a user's Google or Outlook calendar over the API, as the web client would. */
 export async function connectOAuth(t: TestApp, token: string, provider: 'google' | 'outlook', loginHint: string) {
@@ -10,11 +11,5 @@ export async function connectOAuth(t: TestApp, token: string, provider: 'google'
   return t.http.post(`/api/integrations/calendar/${provider}/connect`).set(auth(token)).send({ authCode: code, state });
 }
 
-export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (accept(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { eventually } from '../support/eventually.js';
+export { eventually };

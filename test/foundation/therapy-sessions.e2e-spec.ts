@@ -2,7 +2,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
 import { SessionEvents, type SessionChangedEvent } from '../../src/therapy-sessions/session-events.js';
 import { TherapySessionsController } from '../../src/therapy-sessions/therapy-sessions.controller.js';
-import { createCast, createSession, startTestApp, type TestApp } from '../support/test-app.js';
+import { auth, createCast, createSession, startTestApp, type TestApp } from '../support/test-app.js';
 
 type Cast = Awaited<ReturnType<typeof createCast>>;
 
@@ -10,7 +10,6 @@ describe(`${TherapySessionsController.name} (e2e)`, () => {
   let t: TestApp;
   let cast: Cast;
   let session: { id: string; startTime: string; endTime: string };
-  const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
   beforeAll(async () => {
     t = await startTestApp();

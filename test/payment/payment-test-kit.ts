@@ -50,17 +50,11 @@ export async function startPaymentKit(env: Record<string, string> = {}): Promise
   };
 }
 
-export const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+import { auth } from '../support/test-app.js';
+export { auth };
 
-export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { eventually } from '../support/eventually.js';
+export { eventually };
 
 /** Journal entries of Stripe API calls (not control calls) after `since`. */
 export async function stripeCalls(control: SandboxControl, since = 0) {

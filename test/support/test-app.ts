@@ -42,6 +42,9 @@ export async function startTestApp(env: Record<string, string | undefined> = {})
 
 export const ADMIN = SANDBOX_ADMIN;
 
+/** The Authorization header of a bearer token. */
+export const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+
 export async function login(testApp: TestApp, email: string, password: string): Promise<string> {
   const response = await testApp.http.post('/api/auth/login').send({ email, password }).expect(200);
   return response.body.data.accessToken as string;

@@ -37,7 +37,8 @@ export async function startVideoKit(env: Record<string, string> = {}): Promise<V
   };
 }
 
-export const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+import { auth } from '../support/test-app.js';
+export { auth };
 
 export async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
