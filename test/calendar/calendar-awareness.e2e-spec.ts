@@ -1,17 +1,16 @@
 import { DataSource } from 'typeorm';
 import { getBasicAuthHeaders } from 'tsdav';
-import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import type { Sandbox } from '../../sandbox/index.js';
 import { CALENDAR_DRIFT_SWEEP_QUEUE, CalendarSyncJobs } from '../../src/calendar/calendar-sync.jobs.js';
 import { googleEventId } from '../../src/calendar/providers/google/google-event.mapper.js';
 import { JobQueue } from '../../src/jobs/index.js';
-import { startRadicale, type Radicale } from '../support/radicale.js';
-import { createCast, createSession, startTestApp, type TestApp } from '../support/test-app.js';
-import { auth, connectOAuth, eventually } from './calendar-support.js';
+import type { Radicale } from '../support/radicale.js';
+import { createCast, createSession, type TestApp } from '../support/test-app.js';
+import { auth, CALDAV_PASSWORD, eventually, startCalendarKit, type CalendarKit } from './calendar-support.js';
 
 type Cast = Awaited<ReturnType<typeof createCast>>;
 type Drift = { provider: string; userId: string; change: string; start?: string; end?: string; detectedAt: string };
 
-const CALDAV_PASSWORD = 'app-specific-pass';
 
 /** Two-way awareness (the scheduled drift poll) and the join link in event content. */
 describe(CalendarSyncJobs.name, () => {
@@ -20,27 +19,13 @@ describe(CalendarSyncJobs.name, () => {
   let t: TestApp;
   let cast: Cast;
 
+  let kit: CalendarKit;
+
   beforeAll(async () => {
-    [sandbox, radicale] = await Promise.all([
-      startSandbox({ providers: ['google', 'microsoft', 'zoom'], smtp: false, page: false }),
-      startRadicale({ therapist: CALDAV_PASSWORD }),
-    ]);
-    t = await startTestApp({ ...sandbox.env(), WORKER_INLINE: 'true' });
-    cast = await createCast(t);
-    await connectOAuth(t, cast.therapist.token, 'google', cast.therapist.email).then((r) => expect(r.status).toBe(200));
-    await connectOAuth(t, cast.therapist.token, 'outlook', cast.therapist.email).then((r) => expect(r.status).toBe(200));
-    await connectOAuth(t, cast.client.token, 'google', cast.client.email).then((r) => expect(r.status).toBe(200));
-    await t.http
-      .post('/api/integrations/calendar/apple/connect')
-      .set(auth(cast.therapist.token))
-      .send({ username: 'therapist', appPassword: CALDAV_PASSWORD, serverUrl: radicale.url })
-      .expect(200);
+    kit = await startCalendarKit(['google', 'microsoft', 'zoom']);
+    ({ sandbox, radicale, t, cast } = kit);
   }, 60_000);
-  afterAll(async () => {
-    await t?.close();
-    await sandbox?.stop();
-    await radicale?.stop();
-  });
+  afterAll(() => kit?.stop());
 
   const db = () => t.app.get(DataSource);
   const sync = (token: string, sessionId: string, provider: string) =>

@@ -1,12 +1,12 @@
 import { DataSource } from 'typeorm';
 import { getBasicAuthHeaders } from 'tsdav';
-import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import type { Sandbox } from '../../sandbox/index.js';
 import { CalendarController } from '../../src/calendar/calendar.controller.js';
 import { CalendarService } from '../../src/calendar/calendar.service.js';
 import { googleEventId } from '../../src/calendar/providers/google/google-event.mapper.js';
-import { startRadicale, type Radicale } from '../support/radicale.js';
-import { createCast, createSession, startTestApp, type TestApp } from '../support/test-app.js';
-import { auth, connectOAuth, eventually } from './calendar-support.js';
+import type { Radicale } from '../support/radicale.js';
+import { createCast, createSession, type TestApp } from '../support/test-app.js';
+import { auth, CALDAV_PASSWORD, connectOAuth, eventually, startCalendarKit, type CalendarKit } from './calendar-support.js';
 
 type Cast = Awaited<ReturnType<typeof createCast>>;
 
@@ -16,39 +16,25 @@ describe(`${CalendarController.name} (e2e)`, () => {
   let t: TestApp;
   let cast: Cast;
 
+  let kit: CalendarKit;
+
   beforeAll(async () => {
-    [sandbox, radicale] = await Promise.all([
-      startSandbox({ providers: ['google', 'microsoft'], smtp: false, page: false }),
-      startRadicale({ therapist: 'app-specific-pass' }),
-    ]);
-    t = await startTestApp({ ...sandbox.env(), WORKER_INLINE: 'true' });
-    cast = await createCast(t);
-    await connectOAuth(t, cast.therapist.token, 'google', cast.therapist.email).then((r) => expect(r.status).toBe(200));
-    await connectOAuth(t, cast.therapist.token, 'outlook', cast.therapist.email).then((r) => expect(r.status).toBe(200));
-    await connectOAuth(t, cast.client.token, 'google', cast.client.email).then((r) => expect(r.status).toBe(200));
-    await t.http
-      .post('/api/integrations/calendar/apple/connect')
-      .set(auth(cast.therapist.token))
-      .send({ username: 'therapist', appPassword: 'app-specific-pass', serverUrl: radicale.url })
-      .expect(200);
+    kit = await startCalendarKit(['google', 'microsoft']);
+    ({ sandbox, radicale, t, cast } = kit);
   }, 60_000);
-  afterAll(async () => {
-    await t?.close();
-    await sandbox?.stop();
-    await radicale?.stop();
-  });
+  afterAll(() => kit?.stop());
 
   const googleEvents = async (email: string) => (await sandbox.control('google').request<{ events: Array<{ calendarId: string; event: Record<string, any> }> }>('GET', `events?calendarId=${encodeURIComponent(email)}`)).events.map((entry) => entry.event);
   const googleEvent = async (email: string, sessionId: string) => (await googleEvents(email)).filter((event) => event.id === googleEventId(sessionId));
   const caldavObjects = async () => {
     const [row] = await t.app.get(DataSource).query(`SELECT metadata FROM connections WHERE provider = 'apple' AND user_id = $1`, [cast.therapist.id]);
-    const response = await fetch(row.metadata.calendarUrl, { method: 'PROPFIND', headers: { ...getBasicAuthHeaders({ username: 'therapist', password: 'app-specific-pass' }), depth: '1' } });
+    const response = await fetch(row.metadata.calendarUrl, { method: 'PROPFIND', headers: { ...getBasicAuthHeaders({ username: 'therapist', password: CALDAV_PASSWORD }), depth: '1' } });
     const body = await response.text();
     return [...body.matchAll(/<[^>]*href>([^<]+\.ics)</g)].map((match) => match[1]!);
   };
   const caldavObject = async (sessionId: string) => {
     const [row] = await t.app.get(DataSource).query(`SELECT metadata FROM connections WHERE provider = 'apple' AND user_id = $1`, [cast.therapist.id]);
-    const response = await fetch(new URL(`${sessionId}.ics`, row.metadata.calendarUrl), { headers: getBasicAuthHeaders({ username: 'therapist', password: 'app-specific-pass' }) });
+    const response = await fetch(new URL(`${sessionId}.ics`, row.metadata.calendarUrl), { headers: getBasicAuthHeaders({ username: 'therapist', password: CALDAV_PASSWORD }) });
     return response.ok ? response.text() : null;
   };
   const sync = (token: string, sessionId: string, provider: string) =>
