@@ -18,6 +18,7 @@ export class IdempotencyRecord {
   @Column('text')
   state: 'in_progress' | 'done';
 
+  /** a JSON string sealed by SecretBox (the response holds client secrets); see IdempotencyService */
   @Column('jsonb', { nullable: true })
   response: unknown;
 

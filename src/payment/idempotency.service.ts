@@ -3,6 +3,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppException } from '../common/app-exception.js';
+import { SecretBox } from '../connections/secret-box.js';
 import { PaymentErrors } from './payment-errors.js';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
@@ -32,10 +33,14 @@ export interface IdempotentRequest {
  * Our `Idempotency-Key` header: the first successful response for a (user, key) is kept and returned for a repeat
  * with the same operation and body; a different body under the same key is refused. Failures are not kept, so a
  * corrected retry can use the key again (the provider call below it is idempotent on its own key).
+ * The kept response is sealed (it holds client secrets), bound to its user and key so it opens for no other row.
  */
 @Injectable()
 export class IdempotencyService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly box: SecretBox,
+  ) {}
 
   /** Validates the header; the provider receives a key derived from it, scoped to the user. */
   static providerKey(request: IdempotentRequest, step: string): string | undefined {
@@ -53,13 +58,10 @@ export class IdempotencyService {
        VALUES ($1, $2, $3, $4, 'in_progress') ON CONFLICT (user_id, key) DO NOTHING RETURNING key`,
       [request.userId, request.key, request.operation, hash],
     );
-    if (inserted.length === 0) return this.replay<T>(request, hash);
+    if (inserted.length === 0) return this.replay<T>(request, hash, execute);
     try {
       const result = await execute();
-      await this.dataSource.query(
-        `UPDATE idempotency_records SET state = 'done', response = $3 WHERE user_id = $1 AND key = $2`,
-        [request.userId, request.key, JSON.stringify(result ?? null)],
-      );
+      await this.keep(request, result);
       return result;
     } catch (error) {
       await this.dataSource.query(`DELETE FROM idempotency_records WHERE user_id = $1 AND key = $2`, [request.userId, request.key]);
@@ -67,7 +69,19 @@ export class IdempotencyService {
     }
   }
 
-  private async replay<T>(request: IdempotentRequest, hash: string): Promise<T> {
+  private async keep(request: IdempotentRequest, result: unknown): Promise<void> {
+    const sealed = this.box.encrypt(JSON.stringify(result ?? null), IdempotencyService.aad(request));
+    await this.dataSource.query(
+      `UPDATE idempotency_records SET state = 'done', response = $3 WHERE user_id = $1 AND key = $2`,
+      [request.userId, request.key, JSON.stringify(sealed)],
+    );
+  }
+
+  private static aad(request: IdempotentRequest): string {
+    return `idempotency:${request.userId}:${request.key}`;
+  }
+
+  private async replay<T>(request: IdempotentRequest, hash: string, execute: () => Promise<T>): Promise<T> {
     const [record] = (await this.dataSource.query(
       `SELECT request_hash, state, response FROM idempotency_records WHERE user_id = $1 AND key = $2`,
       [request.userId, request.key],
@@ -88,6 +102,15 @@ export class IdempotencyService {
         status: HttpStatus.CONFLICT,
       });
     }
-    return record.response;
+    try {
+      if (typeof record.response !== 'string') throw new Error('not a sealed response');
+      return JSON.parse(this.box.decrypt(record.response, IdempotencyService.aad(request))) as T;
+    } catch {
+      // Written before responses were sealed, or under a key since retired: the provider call is idempotent on a key
+      // derived from this one, so running it again gives the same outcome, which is then kept sealed.
+      const result = await execute();
+      await this.keep(request, result);
+      return result;
+    }
   }
 }

@@ -37,7 +37,10 @@ export class Payment {
   @Column('text')
   status: string;
 
-  /** what the payer's browser confirms this intent with; never logged, only handed back to the payer */
+  /**
+   * What the payer's browser confirms this intent with; never logged, only handed back to the payer. Sealed with
+   * SecretBox, bound to the intent (see PaymentService.secretAad); a plain or unopenable value counts as none.
+   */
   @Column('text', { name: 'client_secret', nullable: true, select: false })
   clientSecret: string | null;
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConnectionsModule } from '../connections/connections.module.js';
 import { TherapySessionsModule } from '../therapy-sessions/therapy-sessions.module.js';
 import { IdempotencyRecord } from './idempotency-record.entity.js';
 import { IdempotencyService } from './idempotency.service.js';
@@ -25,6 +26,8 @@ import { WebhookEvent } from './webhook-event.entity.js';
   imports: [
     TypeOrmModule.forFeature([Payment, Subscription, StripeCustomer, PaymentLog, WebhookEvent, WebhookDeliveryLog, IdempotencyRecord]),
     TherapySessionsModule,
+    // for SecretBox: client secrets are sealed at rest like every other secret
+    ConnectionsModule,
   ],
   controllers: [PaymentController, PaymentWebhooksController],
   providers: [

@@ -7,6 +7,7 @@ import { canManage } from '../auth/ownership.js';
 import { Role, User } from '../auth/users/user.entity.js';
 import { AppException } from '../common/app-exception.js';
 import { decodeCursor, encodeCursor } from '../common/pagination.js';
+import { SecretBox } from '../connections/secret-box.js';
 import { TherapySessionsService } from '../therapy-sessions/therapy-sessions.service.js';
 import type {
   CanceledSubscriptionDto,
@@ -69,7 +70,27 @@ export class PaymentService {
     private readonly state: PaymentStateService,
     private readonly audit: IntegrationLogService,
     private readonly intentLock: SessionIntentLock,
+    private readonly box: SecretBox,
   ) {}
+
+  /** Binds a sealed client secret to its intent, so a value copied to another row does not open there. */
+  private static secretAad(provider: string, providerPaymentId: string): string {
+    return `payment-client-secret:${provider}:${providerPaymentId}`;
+  }
+
+  private sealSecret(provider: string, providerPaymentId: string, secret: string | null): string | null {
+    return secret === null ? null : this.box.encrypt(secret, PaymentService.secretAad(provider, providerPaymentId));
+  }
+
+  /** null when there is none or it cannot be opened (plain from before sealing, or a retired key): Stripe still has it. */
+  private openSecret(payment: Payment): string | null {
+    if (!payment.clientSecret) return null;
+    try {
+      return this.box.decrypt(payment.clientSecret, PaymentService.secretAad(payment.provider, payment.providerPaymentId));
+    } catch {
+      return null;
+    }
+  }
 
   async createIntent(user: AuthUser, sessionId: string, input: CreatePaymentIntentDto, idempotencyKey?: string): Promise<PaymentIntentDto> {
     const session = await this.sessions.get(user, sessionId);
@@ -111,7 +132,7 @@ export class PaymentService {
               amountMinor: pi.amountMinor,
               currency: pi.currency,
               status: pi.status,
-              clientSecret: pi.clientSecret,
+              clientSecret: this.sealSecret(this.provider.name, pi.id, pi.clientSecret),
               amountRefundedMinor: 0,
               syncedAt: readAt,
             })
@@ -142,8 +163,9 @@ export class PaymentService {
     let reusable: PaymentIntentDto | null = null;
     for (const payment of open) {
       if (!reusable && payment.amountMinor === amountMinor && payment.currency === currency) {
-        reusable = payment.clientSecret
-          ? intentView(payment.providerPaymentId, payment.clientSecret, payment.amountMinor, payment.currency)
+        const secret = this.openSecret(payment);
+        reusable = secret
+          ? intentView(payment.providerPaymentId, secret, payment.amountMinor, payment.currency)
           : await this.refreshedIntent(payment);
         continue;
       }
