@@ -9,7 +9,7 @@ import { ConnectionReauthRequiredError } from '../connections/connections-errors
 import { ConnectionsService, type ConnectionView } from '../connections/connections.service.js';
 import { MeetingLinks } from '../video/meeting-links.js';
 import { assertValidTimeRange, TherapySessionsService } from '../therapy-sessions/therapy-sessions.service.js';
-import { SessionStatus, TherapySession } from '../therapy-sessions/therapy-session.entity.js';
+import { type CalendarDriftEntry, SessionStatus, TherapySession } from '../therapy-sessions/therapy-session.entity.js';
 import { calendarNotConnected, CalendarProviderError } from './calendar-errors.js';
 import { CalendarEvent } from './calendar-event.entity.js';
 import type { CalendarEventContent, CalendarProvider, CalendarProviderName, ProviderAccess, StoredEventRef } from './calendar-provider.js';
@@ -24,14 +24,8 @@ export const DRIFT_WATCH_AFTER_END_MS = 86_400_000;
 
 const PROVIDER_LABEL: Record<CalendarProviderName, string> = { google: 'Google Calendar', outlook: 'Outlook Calendar', apple: 'Apple Calendar' };
 
-export interface SessionDrift {
-  provider: string;
-  userId: string;
-  change: 'deleted' | 'moved';
-  start?: string;
-  end?: string;
-  detectedAt: string;
-}
+/** What drift detection records on the session (the session entity owns the shape). */
+export type SessionDrift = CalendarDriftEntry;
 
 @Injectable()
 export class CalendarService {
@@ -215,9 +209,8 @@ export class CalendarService {
   async sessionEvents(user: AuthUser, sessionId: string) {
     const session = await this.sessions.get(user, sessionId);
     const links = await this.events.find({ where: { sessionId: session.id }, order: { createdAt: 'ASC' } });
-    const [row] = (await this.dataSource.query('SELECT calendar_drift FROM therapy_sessions WHERE id = $1', [session.id])) as Array<{ calendar_drift: Record<string, SessionDrift> | null }>;
     const visible = user.role === Role.Admin || user.id === session.therapistId ? links : links.filter((link) => link.userId === user.id);
-    const drift = Object.values(row?.calendar_drift ?? {}).filter((entry) => visible.some((link) => link.userId === entry.userId));
+    const drift = Object.values(session.calendarDrift ?? {}).filter((entry) => visible.some((link) => link.userId === entry.userId));
     return {
       events: visible.map((link) => ({
         id: link.id,
